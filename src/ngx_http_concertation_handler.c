@@ -1,0 +1,593 @@
+
+/*
+ * concertation: the submission request, step by step.
+ *
+ *   1 method and body headers   (nothing read yet)
+ *   2 body read                 (bounded by client_max_body_size)
+ *   3 validate                  (src/core, every error at once)
+ *   4 store                     (one script call on the worker's pipeline)
+ *   5 respond                   (201/303, or 4xx/503 in French)
+ */
+
+
+#include "ngx_http_concertation.h"
+
+#include <openssl/rand.h>
+
+
+typedef struct {
+    ngx_http_request_t                 *request;
+    ngx_http_concertation_cmd_t        *cmd;
+    ngx_event_t                         deadline;
+    ngx_str_t                           data;
+    unsigned                            eval:1;
+    char                                id[CC_ID_LEN + 1];
+    char                                received_at[CC_TIME_LEN + 1];
+    char                                client[CC_CLIENT_KEY_LEN + 1];
+} ngx_http_concertation_ctx_t;
+
+
+static ngx_int_t ngx_http_concertation_check_headers(ngx_http_request_t *r);
+static void ngx_http_concertation_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_concertation_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+static json_t *ngx_http_concertation_validate(ngx_http_request_t *r,
+    ngx_str_t *body, ngx_int_t *rc);
+static ngx_int_t ngx_http_concertation_store(ngx_http_request_t *r,
+    json_t *normalised);
+static ngx_int_t ngx_http_concertation_record(ngx_http_request_t *r,
+    ngx_http_concertation_ctx_t *ctx);
+static ngx_int_t ngx_http_concertation_send_store(
+    ngx_http_concertation_ctx_t *ctx);
+static void ngx_http_concertation_store_reply(void *data, redisReply *reply);
+static void ngx_http_concertation_deadline(ngx_event_t *ev);
+static void ngx_http_concertation_done(ngx_http_concertation_ctx_t *ctx,
+    ngx_int_t rc);
+static void ngx_http_concertation_cleanup(void *data);
+static ngx_int_t ngx_http_concertation_unavailable(ngx_http_request_t *r);
+
+
+static cc_id_state_t  ngx_http_concertation_id_state;
+
+
+ngx_int_t
+ngx_http_concertation_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_concertation_check_headers(r);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    r->request_body_in_single_buf = 1;
+
+    rc = ngx_http_read_client_request_body(r,
+                                           ngx_http_concertation_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+/*
+ * What can be refused before a byte of the body is read; NGX_DECLINED lets
+ * the request go on.
+ */
+
+static ngx_int_t
+ngx_http_concertation_check_headers(ngx_http_request_t *r)
+{
+    ngx_table_elt_t                   *h;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    if (r->method != NGX_HTTP_POST) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        ngx_str_set(&h->value, "POST");
+
+        return ngx_http_concertation_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                   NULL, "method_not_allowed",
+                   "Ce formulaire s'envoie avec la méthode POST.");
+    }
+
+    h = r->headers_in.content_type;
+
+    if (h == NULL
+        || cc_content_type((char *) h->value.data, h->value.len)
+           == CC_BODY_UNSUPPORTED)
+    {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_concertation_send_error(r,
+                   NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
+                   "unsupported_media_type",
+                   "Le formulaire doit être envoyé en JSON "
+                   "(application/json) ou comme un formulaire HTML "
+                   "(application/x-www-form-urlencoded), encodé en UTF-8.");
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    if (r->headers_in.content_length_n < 0) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_concertation_send_error(r,
+                   NGX_HTTP_LENGTH_REQUIRED, NULL, "length_required",
+                   "La longueur de l'envoi (Content-Length) doit être "
+                   "indiquée.");
+    }
+
+    if (r->headers_in.content_length_n > clcf->max_body_size) {
+        /* the body is not read: close once the client had the answer */
+        r->keepalive = 0;
+        r->lingering_close = 1;
+
+        return ngx_http_concertation_send_error(r,
+                   NGX_HTTP_REQUEST_ENTITY_TOO_LARGE, NULL, "too_large",
+                   "Votre réponse est trop volumineuse pour être "
+                   "enregistrée. Raccourcissez vos textes et renvoyez-la.");
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static void
+ngx_http_concertation_body_handler(ngx_http_request_t *r)
+{
+    json_t     *normalised;
+    ngx_int_t   rc;
+    ngx_str_t   body;
+
+    rc = ngx_http_concertation_read_body(r, &body);
+
+    if (rc == NGX_OK) {
+        normalised = ngx_http_concertation_validate(r, &body, &rc);
+
+        if (normalised) {
+            rc = ngx_http_concertation_store(r, normalised);
+            json_decref(normalised);
+
+            if (rc == NGX_DONE) {
+                /* finalized when Redis answers or the deadline passes */
+                return;
+            }
+        }
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/* the body in one piece; it may have been buffered to a temporary file */
+
+static ngx_int_t
+ngx_http_concertation_read_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    u_char       *p;
+    size_t        len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    body->len = 0;
+    body->data = (u_char *) "";
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && !cl->buf->in_file) {
+        body->data = cl->buf->pos;
+        body->len = cl->buf->last - cl->buf->pos;
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    p = ngx_pnalloc(r->pool, len + 1);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        /* a local file nginx has just written: served from the page cache */
+        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                          b->file_pos);
+
+        if (n != b->file_last - b->file_pos) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p += n;
+    }
+
+    body->len = p - body->data;
+
+    return NGX_OK;
+}
+
+
+/* the normalised answer, or NULL once the errors were answered with *rc */
+
+static json_t *
+ngx_http_concertation_validate(ngx_http_request_t *r, ngx_str_t *body,
+    ngx_int_t *rc)
+{
+    json_t                            *normalised, *errors, *submitted;
+    ngx_table_elt_t                   *h;
+    cc_validation_e                    v;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    h = r->headers_in.content_type;
+
+    if (cc_content_type((char *) h->value.data, h->value.len)
+        == CC_BODY_JSON)
+    {
+        v = cc_validate_json(clcf->schema, (char *) body->data, body->len,
+                             &normalised, &errors, &submitted);
+
+    } else {
+        v = cc_validate_urlencoded(clcf->schema, (char *) body->data,
+                                   body->len, &normalised, &errors,
+                                   &submitted);
+    }
+
+    switch (v) {
+
+    case CC_VALID:
+        json_decref(submitted);
+        return normalised;
+
+    case CC_INVALID:
+    case CC_MALFORMED:
+        *rc = ngx_http_concertation_send_invalid(r,
+                  v == CC_INVALID ? NGX_HTTP_CONCERTATION_UNPROCESSABLE
+                                  : NGX_HTTP_BAD_REQUEST,
+                  errors, submitted);
+        json_decref(errors);
+        json_decref(submitted);
+        return NULL;
+
+    default:
+        *rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
+    }
+}
+
+
+static ngx_int_t
+ngx_http_concertation_store(ngx_http_request_t *r, json_t *normalised)
+{
+    char                              *data;
+    ngx_int_t                          rc;
+    ngx_pool_cleanup_t                *cln;
+    ngx_http_concertation_ctx_t       *ctx;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_concertation_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->request = r;
+
+    data = json_dumps(normalised, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->data.len = ngx_strlen(data);
+    ctx->data.data = ngx_pnalloc(r->pool, ctx->data.len);
+
+    if (ctx->data.data == NULL) {
+        free(data);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(ctx->data.data, data, ctx->data.len);
+    free(data);
+
+    rc = ngx_http_concertation_record(r, ctx);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /*
+     * The pool cleanup takes the command back whatever way the request ends,
+     * so a reply never finds a freed request.
+     */
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_cleanup;
+    cln->data = ctx;
+
+    if (ngx_http_concertation_send_store(ctx) != NGX_OK) {
+        return ngx_http_concertation_unavailable(r);
+    }
+
+    ctx->deadline.handler = ngx_http_concertation_deadline;
+    ctx->deadline.data = ctx;
+    ctx->deadline.log = r->connection->log;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    ngx_add_timer(&ctx->deadline, clcf->timeout);
+
+    return NGX_DONE;
+}
+
+
+/* the id, the reception time and the pseudonymised client of a record */
+
+static ngx_int_t
+ngx_http_concertation_record(ngx_http_request_t *r,
+    ngx_http_concertation_ctx_t *ctx)
+{
+    size_t                              len;
+    ngx_time_t                         *tp;
+    struct sockaddr                    *sa;
+    const unsigned char                *addr;
+    unsigned char                       masked[20], rnd[10];
+    int                                 family;
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
+
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "RAND_bytes() failed");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    tp = ngx_timeofday();
+
+    cc_id_uuid7(&ngx_http_concertation_id_state,
+                (uint64_t) tp->sec * 1000 + tp->msec, rnd, ctx->id);
+    cc_time_rfc3339_ms((int64_t) tp->sec * 1000 + tp->msec,
+                       ctx->received_at);
+
+    /* the address after the realip module; a unix socket peer counts as 0 */
+
+    sa = r->connection->sockaddr;
+    family = 4;
+    addr = (const unsigned char *) "\0\0\0\0";
+
+    switch (sa->sa_family) {
+
+    case AF_INET:
+        addr = (const unsigned char *)
+                   &((struct sockaddr_in *) sa)->sin_addr;
+        break;
+
+#if (NGX_HAVE_INET6)
+    case AF_INET6:
+        family = 6;
+        addr = ((struct sockaddr_in6 *) sa)->sin6_addr.s6_addr;
+        break;
+#endif
+    }
+
+    len = cc_client_mask(family, addr, NGX_HTTP_CONCERTATION_IPV6_PREFIX,
+                         masked);
+
+    if (cc_client_key(cmcf->secret.data, cmcf->secret.len, masked, len,
+                      ctx->client)
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "HMAC-SHA256 failed");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * EVALSHA, or EVAL once Redis said NOSCRIPT (after a SCRIPT FLUSH, a restart
+ * or a failover): NOSCRIPT means the script did not run, so this is no
+ * duplicate.
+ */
+
+static ngx_int_t
+ngx_http_concertation_send_store(ngx_http_concertation_ctx_t *ctx)
+{
+    size_t                              len[9];
+    const char                         *argv[9];
+    ngx_http_request_t                 *r;
+    ngx_http_concertation_loc_conf_t   *clcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    r = ctx->request;
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    if (ctx->eval) {
+        argv[0] = "EVAL";
+        len[0] = 4;
+        argv[1] = (const char *) cmcf->script.data;
+        len[1] = cmcf->script.len;
+
+    } else {
+        argv[0] = "EVALSHA";
+        len[0] = 7;
+        argv[1] = (const char *) cmcf->script_sha;
+        len[1] = NGX_HTTP_CONCERTATION_SHA1_HEX;
+    }
+
+    argv[2] = "1";
+    len[2] = 1;
+    argv[3] = (const char *) clcf->stream.data;
+    len[3] = clcf->stream.len;
+    argv[4] = ctx->id;
+    len[4] = CC_ID_LEN;
+    argv[5] = ctx->received_at;
+    len[5] = CC_TIME_LEN;
+    argv[6] = (const char *) clcf->form.data;
+    len[6] = clcf->form.len;
+    argv[7] = (const char *) ctx->data.data;
+    len[7] = ctx->data.len;
+    argv[8] = ctx->client;
+    len[8] = CC_CLIENT_KEY_LEN;
+
+    ctx->cmd = ngx_http_concertation_redis_send(9, argv, len,
+                                   ngx_http_concertation_store_reply, ctx);
+
+    return ctx->cmd ? NGX_OK : NGX_ERROR;
+}
+
+
+static void
+ngx_http_concertation_store_reply(void *data, redisReply *reply)
+{
+    ngx_http_concertation_ctx_t *ctx = data;
+
+    ngx_http_request_t  *r;
+
+    r = ctx->request;
+    ctx->cmd = NULL;
+
+    if (reply == NULL) {
+        ngx_http_concertation_done(ctx,
+                                   ngx_http_concertation_unavailable(r));
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+
+        if (!ctx->eval && reply->len >= 8
+            && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0)
+        {
+            ctx->eval = 1;
+
+            if (ngx_http_concertation_send_store(ctx) == NGX_OK) {
+                return;
+            }
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "Redis refused the submission: %*s",
+                      (size_t) reply->len, reply->str);
+
+        ngx_http_concertation_done(ctx,
+                                   ngx_http_concertation_unavailable(r));
+        return;
+    }
+
+    if (reply->type != REDIS_REPLY_STRING) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "unexpected reply type %d from the store script",
+                      reply->type);
+        ngx_http_concertation_done(ctx,
+                                   ngx_http_concertation_unavailable(r));
+        return;
+    }
+
+    ngx_http_concertation_done(ctx,
+                               ngx_http_concertation_send_created(r, ctx->id));
+}
+
+
+static void
+ngx_http_concertation_deadline(ngx_event_t *ev)
+{
+    ngx_http_concertation_ctx_t *ctx = ev->data;
+
+    ngx_http_request_t  *r;
+
+    r = ctx->request;
+
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "Redis did not store submission %s in time", ctx->id);
+
+    if (ctx->cmd) {
+        ngx_http_concertation_redis_cancel(ctx->cmd);
+        ctx->cmd = NULL;
+    }
+
+    ngx_http_concertation_done(ctx, ngx_http_concertation_unavailable(r));
+}
+
+
+/* called from the Redis connection's or a timer's event, not the request's */
+
+static void
+ngx_http_concertation_done(ngx_http_concertation_ctx_t *ctx, ngx_int_t rc)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ctx->request;
+    c = r->connection;
+
+    if (ctx->deadline.timer_set) {
+        ngx_del_timer(&ctx->deadline);
+    }
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_concertation_cleanup(void *data)
+{
+    ngx_http_concertation_ctx_t *ctx = data;
+
+    if (ctx->deadline.timer_set) {
+        ngx_del_timer(&ctx->deadline);
+    }
+
+    if (ctx->cmd) {
+        ngx_http_concertation_redis_cancel(ctx->cmd);
+        ctx->cmd = NULL;
+    }
+}
+
+
+static ngx_int_t
+ngx_http_concertation_unavailable(ngx_http_request_t *r)
+{
+    return ngx_http_concertation_send_error(r,
+               NGX_HTTP_SERVICE_UNAVAILABLE, NULL, "unavailable",
+               "Le service est momentanément indisponible : votre réponse "
+               "n'a pas pu être enregistrée. Merci de réessayer dans "
+               "quelques instants.");
+}

@@ -1,0 +1,429 @@
+
+/*
+ * concertation: module definition, directives and worker life cycle.
+ */
+
+
+#include "ngx_http_concertation.h"
+#include <ngx_sha1.h>
+
+#include "ngx_http_concertation_scripts.h"
+
+
+#define NGX_HTTP_CONCERTATION_MIN_SECRET  16
+
+
+static void *ngx_http_concertation_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_concertation_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static char *ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_http_concertation_schema_cleanup(void *data);
+static ngx_int_t ngx_http_concertation_init_process(ngx_cycle_t *cycle);
+static void ngx_http_concertation_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_http_concertation_commands[] = {
+
+    { ngx_string("concertation_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_redis_password"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_concertation_main_conf_t, redis_password),
+      NULL },
+
+    { ngx_string("concertation_redis_database"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_concertation_main_conf_t, redis_database),
+      NULL },
+
+    { ngx_string("concertation_redis_connect_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_concertation_main_conf_t, redis_connect_timeout),
+      NULL },
+
+    { ngx_string("concertation_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_concertation_main_conf_t, secret),
+      NULL },
+
+    { ngx_string("concertation_redis_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, timeout),
+      NULL },
+
+    { ngx_string("concertation_redis_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, prefix),
+      NULL },
+
+    { ngx_string("concertation_retry_after"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, retry_after),
+      NULL },
+
+    { ngx_string("concertation_thanks"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, thanks),
+      NULL },
+
+    { ngx_string("concertation_form"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_concertation_form,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_concertation_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_concertation_create_main_conf, /* create main configuration */
+    ngx_http_concertation_init_main_conf,  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_concertation_create_loc_conf, /* create location configuration */
+    ngx_http_concertation_merge_loc_conf   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_concertation_module = {
+    NGX_MODULE_V1,
+    &ngx_http_concertation_module_ctx,     /* module context */
+    ngx_http_concertation_commands,        /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_concertation_init_process,    /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_concertation_exit_process,    /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_concertation_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    cmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_concertation_main_conf_t));
+    if (cmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     cmcf->redis = NULL;
+     *     cmcf->redis_password = { 0, NULL };
+     *     cmcf->secret = { 0, NULL };
+     *     cmcf->used = 0;
+     */
+
+    cmcf->redis_database = NGX_CONF_UNSET;
+    cmcf->redis_connect_timeout = NGX_CONF_UNSET_MSEC;
+
+    return cmcf;
+}
+
+
+static char *
+ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_concertation_main_conf_t *cmcf = conf;
+
+    ngx_uint_t   i;
+    ngx_sha1_t   sha1;
+    u_char       digest[20];
+
+    ngx_conf_init_value(cmcf->redis_database, 0);
+    ngx_conf_init_msec_value(cmcf->redis_connect_timeout, 500);
+
+    if (cmcf->redis_database < 0) {
+        return "concertation_redis_database must not be negative";
+    }
+
+    ngx_str_set(&cmcf->script, ngx_http_concertation_script_store);
+    cmcf->script.len = sizeof(ngx_http_concertation_script_store) - 1;
+
+    ngx_sha1_init(&sha1);
+    ngx_sha1_update(&sha1, cmcf->script.data, cmcf->script.len);
+    ngx_sha1_final(digest, &sha1);
+
+    for (i = 0; i < 20; i++) {
+        (void) ngx_sprintf(cmcf->script_sha + 2 * i, "%02xd", digest[i]);
+    }
+
+    if (!cmcf->used) {
+        return NGX_CONF_OK;
+    }
+
+    if (cmcf->redis == NULL) {
+        return "concertation_form needs \"concertation_redis\" "
+               "in the http block";
+    }
+
+    if (cmcf->secret.len < NGX_HTTP_CONCERTATION_MIN_SECRET) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "concertation_form needs \"concertation_secret\" "
+                           "of at least %d bytes in the http block "
+                           "(it keys the pseudonymised client addresses)",
+                           NGX_HTTP_CONCERTATION_MIN_SECRET);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    clcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_concertation_loc_conf_t));
+    if (clcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     clcf->form = { 0, NULL };
+     *     clcf->schema = NULL;
+     *     clcf->prefix = { 0, NULL };
+     *     clcf->stream = { 0, NULL };
+     *     clcf->thanks = { 0, NULL };
+     */
+
+    clcf->timeout = NGX_CONF_UNSET_MSEC;
+    clcf->retry_after = NGX_CONF_UNSET;
+
+    return clcf;
+}
+
+
+static char *
+ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_concertation_loc_conf_t *prev = parent;
+    ngx_http_concertation_loc_conf_t *conf = child;
+
+    ngx_http_core_loc_conf_t  *hclcf;
+
+    ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 1000);
+    ngx_conf_merge_sec_value(conf->retry_after, prev->retry_after, 5);
+    ngx_conf_merge_str_value(conf->prefix, prev->prefix, "concertation:");
+    ngx_conf_merge_str_value(conf->thanks, prev->thanks, "/merci.html");
+
+    if (conf->timeout == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"concertation_redis_timeout\" must be positive");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->form.len == 0) {
+        return NGX_CONF_OK;
+    }
+
+    /*
+     * The module enforces client_max_body_size itself, so that an oversized
+     * answer is refused in French like every other error rather than with
+     * nginx's own page before the handler runs; bodies must come with a
+     * Content-Length for that (a form post always does).
+     */
+
+    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    conf->max_body_size = hclcf->client_max_body_size
+                          ? hclcf->client_max_body_size : NGX_MAX_OFF_T_VALUE;
+    hclcf->client_max_body_size = 0;
+
+    conf->stream.len = conf->prefix.len + conf->form.len;
+    conf->stream.data = ngx_pnalloc(cf->pool, conf->stream.len);
+    if (conf->stream.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(conf->stream.data, conf->prefix.data,
+                          conf->prefix.len),
+               conf->form.data, conf->form.len);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_concertation_main_conf_t *cmcf = conf;
+
+    ngx_str_t  *value;
+    ngx_url_t   u;
+
+    if (cmcf->redis != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /*
+     * The address is resolved here, once: a worker never waits on DNS.
+     */
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = value[1];
+    u.default_port = 6379;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid Redis address \"%V\"%s%s",
+                           &value[1], u.err ? ": " : "",
+                           u.err ? u.err : "");
+        return NGX_CONF_ERROR;
+    }
+
+    if (u.naddrs == 0 || u.uri.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid Redis address \"%V\": expected "
+                           "host:port or unix:/path", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    cmcf->redis = &u.addrs[0];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_concertation_loc_conf_t *clcf = conf;
+
+    u_char                             *p;
+    ngx_str_t                          *value, path;
+    ngx_pool_cleanup_t                 *cln;
+    ngx_http_core_loc_conf_t           *hclcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+    char                                err[512];
+
+    if (clcf->schema != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].len > 64) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid form name \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    for (p = value[1].data; p < value[1].data + value[1].len; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+              || *p == '_' || *p == '-'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid form name \"%V\": use a-z, 0-9, "
+                               "\"_\" and \"-\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    path = value[2];
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf->form = value[1];
+    clcf->schema = cc_schema_load_file((char *) path.data, err, sizeof(err));
+
+    if (clcf->schema == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid schema: %s", err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        cc_schema_free(clcf->schema);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_schema_cleanup;
+    cln->data = clcf->schema;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+    cmcf->used = 1;
+
+    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    hclcf->handler = ngx_http_concertation_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_concertation_schema_cleanup(void *data)
+{
+    cc_schema_free(data);
+}
+
+
+static ngx_int_t
+ngx_http_concertation_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_concertation_module);
+
+    if (cmcf == NULL || !cmcf->used) {
+        return NGX_OK;
+    }
+
+    return ngx_http_concertation_redis_init(cycle, cmcf);
+}
+
+
+static void
+ngx_http_concertation_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_concertation_redis_exit(cycle);
+}

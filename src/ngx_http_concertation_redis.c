@@ -1,0 +1,759 @@
+
+/*
+ * concertation: the worker's one Redis connection.
+ *
+ * hiredis encodes commands and decodes replies; nginx does the I/O: a
+ * non-blocking connect, read and write handlers that go until EAGAIN, and
+ * timers.  Commands are pipelined and replies matched to them in FIFO order.
+ * A command whose request gave up stays in the queue as a tombstone when it
+ * was (partly) sent, so that its late reply is read and dropped; when nothing
+ * of it was sent yet, it is simply taken out and never reaches Redis.
+ */
+
+
+#include "ngx_http_concertation.h"
+
+#include <sys/uio.h>
+
+
+#define NGX_HTTP_CONCERTATION_BACKOFF_MIN  100
+#define NGX_HTTP_CONCERTATION_BACKOFF_MAX  5000
+#define NGX_HTTP_CONCERTATION_IOVS         64
+#define NGX_HTTP_CONCERTATION_READ_SIZE    16384
+
+
+typedef enum {
+    ngx_http_concertation_redis_down = 0,
+    ngx_http_concertation_redis_connecting,
+    ngx_http_concertation_redis_up
+} ngx_http_concertation_redis_state_e;
+
+
+struct ngx_http_concertation_cmd_s {
+    ngx_queue_t                         queue;
+    ngx_http_concertation_reply_pt      handler;   /* NULL: tombstone */
+    void                               *data;
+    char                               *buf;       /* RESP, from hiredis */
+    size_t                              len;
+    size_t                              sent;
+};
+
+
+typedef struct {
+    ngx_http_concertation_main_conf_t  *cmcf;
+    ngx_peer_connection_t               peer;
+    redisReader                        *reader;
+    ngx_queue_t                         outgoing;  /* not wholly sent yet */
+    ngx_queue_t                         inflight;  /* sent, awaiting reply */
+    ngx_queue_t                         free;
+    ngx_event_t                         reconnect;
+    ngx_msec_t                          backoff;
+    ngx_log_t                           log;
+    const char                         *handshake_error;
+    ngx_http_concertation_redis_state_e state;
+} ngx_http_concertation_redis_t;
+
+
+static ngx_int_t ngx_http_concertation_redis_connect(
+    ngx_http_concertation_redis_t *rd);
+static ngx_http_concertation_cmd_t *ngx_http_concertation_redis_enqueue(
+    ngx_http_concertation_redis_t *rd, int argc, const char **argv,
+    const size_t *argvlen, ngx_http_concertation_reply_pt handler,
+    void *data);
+static void ngx_http_concertation_redis_handshake(
+    ngx_http_concertation_redis_t *rd);
+static void ngx_http_concertation_redis_handshake_reply(void *data,
+    redisReply *reply);
+static void ngx_http_concertation_redis_script_reply(void *data,
+    redisReply *reply);
+static void ngx_http_concertation_redis_write_handler(ngx_event_t *wev);
+static void ngx_http_concertation_redis_read_handler(ngx_event_t *rev);
+static ngx_int_t ngx_http_concertation_redis_test_connect(
+    ngx_connection_t *c);
+static ngx_int_t ngx_http_concertation_redis_flush(
+    ngx_http_concertation_redis_t *rd);
+static ngx_int_t ngx_http_concertation_redis_dispatch(
+    ngx_http_concertation_redis_t *rd, redisReply *reply);
+static void ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
+    ngx_err_t err, const char *reason);
+static void ngx_http_concertation_redis_reconnect_handler(ngx_event_t *ev);
+static void ngx_http_concertation_redis_free_cmd(
+    ngx_http_concertation_redis_t *rd, ngx_http_concertation_cmd_t *cmd);
+
+
+static ngx_http_concertation_redis_t  *ngx_http_concertation_redis_conn;
+
+
+ngx_int_t
+ngx_http_concertation_redis_init(ngx_cycle_t *cycle,
+    ngx_http_concertation_main_conf_t *cmcf)
+{
+    ngx_http_concertation_redis_t  *rd;
+
+    rd = ngx_pcalloc(cycle->pool, sizeof(ngx_http_concertation_redis_t));
+    if (rd == NULL) {
+        return NGX_ERROR;
+    }
+
+    rd->cmcf = cmcf;
+    rd->log = *cycle->log;
+    rd->log.handler = NULL;
+    rd->log.data = NULL;
+
+    ngx_queue_init(&rd->outgoing);
+    ngx_queue_init(&rd->inflight);
+    ngx_queue_init(&rd->free);
+
+    rd->reconnect.handler = ngx_http_concertation_redis_reconnect_handler;
+    rd->reconnect.data = rd;
+    rd->reconnect.log = &rd->log;
+    rd->reconnect.cancelable = 1;
+
+    ngx_http_concertation_redis_conn = rd;
+
+    /* a failure here is logged and retried with backoff */
+    (void) ngx_http_concertation_redis_connect(rd);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_concertation_redis_exit(ngx_cycle_t *cycle)
+{
+    ngx_queue_t                    *q;
+    ngx_http_concertation_cmd_t    *cmd;
+    ngx_http_concertation_redis_t  *rd;
+
+    rd = ngx_http_concertation_redis_conn;
+    if (rd == NULL) {
+        return;
+    }
+
+    ngx_http_concertation_redis_conn = NULL;
+
+    if (rd->reconnect.timer_set) {
+        ngx_del_timer(&rd->reconnect);
+    }
+
+    if (rd->peer.connection) {
+        ngx_close_connection(rd->peer.connection);
+        rd->peer.connection = NULL;
+    }
+
+    if (rd->reader) {
+        redisReaderFree(rd->reader);
+        rd->reader = NULL;
+    }
+
+    /* no request is left at this point: the commands are only freed */
+
+    ngx_queue_add(&rd->outgoing, &rd->inflight);
+    ngx_queue_add(&rd->outgoing, &rd->free);
+
+    while (!ngx_queue_empty(&rd->outgoing)) {
+        q = ngx_queue_head(&rd->outgoing);
+        ngx_queue_remove(q);
+        cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+        if (cmd->buf) {
+            redisFreeCommand(cmd->buf);
+        }
+        ngx_free(cmd);
+    }
+}
+
+
+ngx_http_concertation_cmd_t *
+ngx_http_concertation_redis_send(int argc, const char **argv,
+    const size_t *argvlen, ngx_http_concertation_reply_pt handler, void *data)
+{
+    ngx_http_concertation_redis_t  *rd;
+
+    rd = ngx_http_concertation_redis_conn;
+    if (rd == NULL) {
+        return NULL;
+    }
+
+    /*
+     * Connect on demand rather than wait for the backoff timer: the first
+     * request after Redis comes back is served, not refused.
+     */
+
+    if (rd->state == ngx_http_concertation_redis_down
+        && ngx_http_concertation_redis_connect(rd) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_concertation_redis_enqueue(rd, argc, argv, argvlen,
+                                               handler, data);
+}
+
+
+void
+ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd)
+{
+    if (cmd->sent == 0) {
+        /* nothing of it left the worker: Redis will never see it */
+        ngx_queue_remove(&cmd->queue);
+        ngx_http_concertation_redis_free_cmd(ngx_http_concertation_redis_conn,
+                                             cmd);
+        return;
+    }
+
+    cmd->handler = NULL;
+    cmd->data = NULL;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
+{
+    int                  keepalive;
+    ngx_int_t            rc;
+    ngx_addr_t          *addr;
+    ngx_connection_t    *c;
+
+    if (rd->reconnect.timer_set) {
+        ngx_del_timer(&rd->reconnect);
+    }
+
+    rd->reader = redisReaderCreate();
+    if (rd->reader == NULL) {
+        ngx_http_concertation_redis_fail(rd, 0, "no memory for the reader");
+        return NGX_ERROR;
+    }
+
+    addr = rd->cmcf->redis;
+
+    ngx_memzero(&rd->peer, sizeof(ngx_peer_connection_t));
+    rd->peer.sockaddr = addr->sockaddr;
+    rd->peer.socklen = addr->socklen;
+    rd->peer.name = &addr->name;
+    rd->peer.get = ngx_event_get_peer;
+    rd->peer.log = &rd->log;
+    rd->peer.log_error = NGX_ERROR_ERR;
+
+    rc = ngx_event_connect_peer(&rd->peer);
+
+    if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
+        /* ngx_event_connect_peer() has closed the socket and logged why */
+        rd->peer.connection = NULL;
+        ngx_http_concertation_redis_fail(rd, 0, NULL);
+        return NGX_ERROR;
+    }
+
+    c = rd->peer.connection;
+    c->data = rd;
+    c->log = &rd->log;
+    c->read->log = c->log;
+    c->write->log = c->log;
+    c->read->handler = ngx_http_concertation_redis_read_handler;
+    c->write->handler = ngx_http_concertation_redis_write_handler;
+
+    /* a Redis that vanished without a FIN is noticed eventually */
+    keepalive = 1;
+    (void) setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE,
+                      (const void *) &keepalive, sizeof(int));
+
+    ngx_http_concertation_redis_handshake(rd);
+
+    if (rc == NGX_AGAIN) {
+        rd->state = ngx_http_concertation_redis_connecting;
+        c->write->cancelable = 1;
+        ngx_add_timer(c->write, rd->cmcf->redis_connect_timeout);
+        return NGX_OK;
+    }
+
+    rd->state = ngx_http_concertation_redis_up;
+    ngx_post_event(c->write, &ngx_posted_events);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_concertation_redis_handshake(ngx_http_concertation_redis_t *rd)
+{
+    u_char                             *p;
+    size_t                              len[3];
+    const char                         *argv[3];
+    u_char                              db[NGX_INT_T_LEN];
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    cmcf = rd->cmcf;
+
+    if (cmcf->redis_password.len) {
+        argv[0] = "AUTH";
+        len[0] = 4;
+        argv[1] = (const char *) cmcf->redis_password.data;
+        len[1] = cmcf->redis_password.len;
+
+        (void) ngx_http_concertation_redis_enqueue(rd, 2, argv, len,
+                                ngx_http_concertation_redis_handshake_reply,
+                                (void *) "AUTH");
+    }
+
+    if (cmcf->redis_database) {
+        p = ngx_sprintf(db, "%i", cmcf->redis_database);
+
+        argv[0] = "SELECT";
+        len[0] = 6;
+        argv[1] = (const char *) db;
+        len[1] = p - db;
+
+        (void) ngx_http_concertation_redis_enqueue(rd, 2, argv, len,
+                                ngx_http_concertation_redis_handshake_reply,
+                                (void *) "SELECT");
+    }
+
+    /* so that the first EVALSHA finds its script */
+
+    argv[0] = "SCRIPT";
+    len[0] = 6;
+    argv[1] = "LOAD";
+    len[1] = 4;
+    argv[2] = (const char *) cmcf->script.data;
+    len[2] = cmcf->script.len;
+
+    (void) ngx_http_concertation_redis_enqueue(rd, 3, argv, len,
+                                ngx_http_concertation_redis_script_reply, rd);
+}
+
+
+static void
+ngx_http_concertation_redis_handshake_reply(void *data, redisReply *reply)
+{
+    ngx_http_concertation_redis_t  *rd;
+
+    rd = ngx_http_concertation_redis_conn;
+
+    if (reply == NULL || rd == NULL || reply->type != REDIS_REPLY_ERROR) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, &rd->log, 0, "Redis refused %s: %*s",
+                  (char *) data, (size_t) reply->len, reply->str);
+
+    rd->handshake_error = data;
+}
+
+
+static void
+ngx_http_concertation_redis_script_reply(void *data, redisReply *reply)
+{
+    ngx_http_concertation_redis_t *rd = data;
+
+    if (reply == NULL) {
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, &rd->log, 0,
+                      "Redis refused SCRIPT LOAD: %*s",
+                      (size_t) reply->len, reply->str);
+        rd->handshake_error = "SCRIPT LOAD";
+        return;
+    }
+
+    if (rd->backoff) {
+        ngx_log_error(NGX_LOG_NOTICE, &rd->log, 0,
+                      "connected to Redis at %V again", rd->peer.name);
+    }
+
+    rd->backoff = 0;
+}
+
+
+static ngx_http_concertation_cmd_t *
+ngx_http_concertation_redis_enqueue(ngx_http_concertation_redis_t *rd,
+    int argc, const char **argv, const size_t *argvlen,
+    ngx_http_concertation_reply_pt handler, void *data)
+{
+    int                           len;
+    ngx_queue_t                  *q;
+    ngx_connection_t             *c;
+    ngx_http_concertation_cmd_t  *cmd;
+
+    if (!ngx_queue_empty(&rd->free)) {
+        q = ngx_queue_head(&rd->free);
+        ngx_queue_remove(q);
+        cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+
+    } else {
+        cmd = ngx_alloc(sizeof(ngx_http_concertation_cmd_t), &rd->log);
+        if (cmd == NULL) {
+            return NULL;
+        }
+    }
+
+    cmd->buf = NULL;
+    len = redisFormatCommandArgv(&cmd->buf, argc, argv, argvlen);
+
+    if (len < 0) {
+        ngx_log_error(NGX_LOG_ALERT, &rd->log, 0,
+                      "could not format a Redis command");
+        ngx_queue_insert_head(&rd->free, &cmd->queue);
+        return NULL;
+    }
+
+    cmd->len = len;
+    cmd->sent = 0;
+    cmd->handler = handler;
+    cmd->data = data;
+
+    ngx_queue_insert_tail(&rd->outgoing, &cmd->queue);
+
+    /*
+     * Posting the write event rather than writing now sends every command
+     * queued during this turn of the event loop in one writev().
+     */
+
+    c = rd->peer.connection;
+
+    if (rd->state == ngx_http_concertation_redis_up && c->write->ready) {
+        ngx_post_event(c->write, &ngx_posted_events);
+    }
+
+    return cmd;
+}
+
+
+static void
+ngx_http_concertation_redis_write_handler(ngx_event_t *wev)
+{
+    ngx_connection_t               *c;
+    ngx_http_concertation_redis_t  *rd;
+
+    c = wev->data;
+    rd = c->data;
+
+    if (rd->state == ngx_http_concertation_redis_connecting) {
+
+        if (wev->timedout) {
+            ngx_http_concertation_redis_fail(rd, NGX_ETIMEDOUT,
+                                             "connect timed out");
+            return;
+        }
+
+        if (!wev->ready) {
+            return;
+        }
+
+        if (ngx_http_concertation_redis_test_connect(c) != NGX_OK) {
+            ngx_http_concertation_redis_fail(rd, 0, NULL);
+            return;
+        }
+
+        if (wev->timer_set) {
+            ngx_del_timer(wev);
+        }
+
+        wev->cancelable = 0;
+        rd->state = ngx_http_concertation_redis_up;
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, &rd->log, 0,
+                       "concertation: connected to Redis at %V",
+                       rd->peer.name);
+    }
+
+    if (ngx_http_concertation_redis_flush(rd) != NGX_OK) {
+        ngx_http_concertation_redis_fail(rd, ngx_socket_errno,
+                                         "writev() failed");
+    }
+}
+
+
+static ngx_int_t
+ngx_http_concertation_redis_test_connect(ngx_connection_t *c)
+{
+    int        err;
+    socklen_t  len;
+
+    err = 0;
+    len = sizeof(int);
+
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, (void *) &err, &len) == -1) {
+        err = ngx_socket_errno;
+    }
+
+    if (err) {
+        ngx_log_error(NGX_LOG_ERR, c->log, err,
+                      "connect() to Redis at %V failed", c->addr_text.len
+                      ? &c->addr_text
+                      : ngx_http_concertation_redis_conn->peer.name);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_redis_flush(ngx_http_concertation_redis_t *rd)
+{
+    size_t                        n;
+    ssize_t                       sent;
+    ngx_uint_t                    niov;
+    ngx_err_t                     err;
+    ngx_queue_t                  *q;
+    ngx_connection_t             *c;
+    struct iovec                  iov[NGX_HTTP_CONCERTATION_IOVS];
+    ngx_http_concertation_cmd_t  *cmd;
+
+    c = rd->peer.connection;
+
+    while (!ngx_queue_empty(&rd->outgoing)) {
+
+        niov = 0;
+
+        for (q = ngx_queue_head(&rd->outgoing);
+             q != ngx_queue_sentinel(&rd->outgoing)
+             && niov < NGX_HTTP_CONCERTATION_IOVS;
+             q = ngx_queue_next(q))
+        {
+            cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+            iov[niov].iov_base = cmd->buf + cmd->sent;
+            iov[niov].iov_len = cmd->len - cmd->sent;
+            niov++;
+        }
+
+        sent = writev(c->fd, iov, niov);
+
+        if (sent == -1) {
+            err = ngx_socket_errno;
+
+            if (err == NGX_EINTR) {
+                continue;
+            }
+
+            if (err == NGX_EAGAIN) {
+                c->write->ready = 0;
+                return ngx_handle_write_event(c->write, 0);
+            }
+
+            return NGX_ERROR;
+        }
+
+        /* the wholly sent commands now wait for their replies */
+
+        n = sent;
+
+        while (n && !ngx_queue_empty(&rd->outgoing)) {
+            q = ngx_queue_head(&rd->outgoing);
+            cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+
+            if (n < cmd->len - cmd->sent) {
+                cmd->sent += n;
+                break;
+            }
+
+            n -= cmd->len - cmd->sent;
+            cmd->sent = cmd->len;
+
+            ngx_queue_remove(q);
+            ngx_queue_insert_tail(&rd->inflight, q);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_concertation_redis_read_handler(ngx_event_t *rev)
+{
+    ssize_t                         n;
+    ngx_int_t                       rc;
+    redisReply                     *reply;
+    ngx_connection_t               *c;
+    ngx_http_concertation_redis_t  *rd;
+    u_char                          buf[NGX_HTTP_CONCERTATION_READ_SIZE];
+
+    c = rev->data;
+    rd = c->data;
+
+    if (rd->state == ngx_http_concertation_redis_connecting) {
+        /* an error or a hang-up before the connect completed */
+        if (ngx_http_concertation_redis_test_connect(c) != NGX_OK) {
+            ngx_http_concertation_redis_fail(rd, 0, NULL);
+        }
+        return;
+    }
+
+    for ( ;; ) {
+        n = c->recv(c, buf, sizeof(buf));
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == 0) {
+            ngx_http_concertation_redis_fail(rd, 0,
+                                             "Redis closed the connection");
+            return;
+        }
+
+        if (n == NGX_ERROR) {
+            ngx_http_concertation_redis_fail(rd, 0, NULL);
+            return;
+        }
+
+        if (redisReaderFeed(rd->reader, (const char *) buf, n) != REDIS_OK) {
+            ngx_http_concertation_redis_fail(rd, 0, "no memory for a reply");
+            return;
+        }
+
+        for ( ;; ) {
+            reply = NULL;
+
+            if (redisReaderGetReply(rd->reader, (void **) &reply)
+                != REDIS_OK)
+            {
+                ngx_log_error(NGX_LOG_ERR, &rd->log, 0,
+                              "invalid reply from Redis: %s",
+                              rd->reader->errstr);
+                ngx_http_concertation_redis_fail(rd, 0, NULL);
+                return;
+            }
+
+            if (reply == NULL) {
+                break;
+            }
+
+            rc = ngx_http_concertation_redis_dispatch(rd, reply);
+
+            if (rc != NGX_OK) {
+                ngx_http_concertation_redis_fail(rd, 0, rd->handshake_error
+                                 ? "handshake refused"
+                                 : "reply without a command");
+                return;
+            }
+        }
+
+        if (!rev->ready) {
+            break;
+        }
+    }
+
+    if (ngx_handle_read_event(rev, 0) != NGX_OK) {
+        ngx_http_concertation_redis_fail(rd, ngx_socket_errno,
+                                         "could not watch the connection");
+    }
+}
+
+
+static ngx_int_t
+ngx_http_concertation_redis_dispatch(ngx_http_concertation_redis_t *rd,
+    redisReply *reply)
+{
+    ngx_queue_t                  *q;
+    ngx_http_concertation_cmd_t  *cmd;
+
+    if (ngx_queue_empty(&rd->inflight)) {
+        freeReplyObject(reply);
+        return NGX_ERROR;
+    }
+
+    q = ngx_queue_head(&rd->inflight);
+    ngx_queue_remove(q);
+    cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+
+    if (cmd->handler) {
+        cmd->handler(cmd->data, reply);
+    }
+
+    freeReplyObject(reply);
+    ngx_http_concertation_redis_free_cmd(rd, cmd);
+
+    return rd->handshake_error ? NGX_ERROR : NGX_OK;
+}
+
+
+/*
+ * The connection is gone or unusable: every command still waiting is failed
+ * (its request answers 503 at once rather than at its deadline), and a
+ * reconnection is scheduled with a capped exponential backoff.
+ */
+
+static void
+ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
+    ngx_err_t err, const char *reason)
+{
+    ngx_queue_t                   failed, *q;
+    ngx_http_concertation_cmd_t  *cmd;
+
+    if (reason) {
+        ngx_log_error(NGX_LOG_ERR, &rd->log, err, "Redis at %V: %s",
+                      rd->cmcf->redis ? &rd->cmcf->redis->name : NULL,
+                      reason);
+    }
+
+    if (rd->peer.connection) {
+        ngx_close_connection(rd->peer.connection);
+        rd->peer.connection = NULL;
+    }
+
+    if (rd->reader) {
+        redisReaderFree(rd->reader);
+        rd->reader = NULL;
+    }
+
+    rd->state = ngx_http_concertation_redis_down;
+    rd->handshake_error = NULL;
+
+    ngx_queue_init(&failed);
+    ngx_queue_add(&failed, &rd->inflight);
+    ngx_queue_add(&failed, &rd->outgoing);
+    ngx_queue_init(&rd->inflight);
+    ngx_queue_init(&rd->outgoing);
+
+    while (!ngx_queue_empty(&failed)) {
+        q = ngx_queue_head(&failed);
+        ngx_queue_remove(q);
+        cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+
+        if (cmd->handler) {
+            cmd->handler(cmd->data, NULL);
+        }
+
+        ngx_http_concertation_redis_free_cmd(rd, cmd);
+    }
+
+    rd->backoff = rd->backoff ? ngx_min(2 * rd->backoff,
+                                        NGX_HTTP_CONCERTATION_BACKOFF_MAX)
+                              : NGX_HTTP_CONCERTATION_BACKOFF_MIN;
+
+    if (ngx_http_concertation_redis_conn == rd && !ngx_exiting
+        && !ngx_terminate && !ngx_quit)
+    {
+        ngx_add_timer(&rd->reconnect, rd->backoff);
+    }
+}
+
+
+static void
+ngx_http_concertation_redis_reconnect_handler(ngx_event_t *ev)
+{
+    ngx_http_concertation_redis_t *rd = ev->data;
+
+    if (rd->state == ngx_http_concertation_redis_down) {
+        (void) ngx_http_concertation_redis_connect(rd);
+    }
+}
+
+
+static void
+ngx_http_concertation_redis_free_cmd(ngx_http_concertation_redis_t *rd,
+    ngx_http_concertation_cmd_t *cmd)
+{
+    if (cmd->buf) {
+        redisFreeCommand(cmd->buf);
+        cmd->buf = NULL;
+    }
+
+    cmd->handler = NULL;
+    cmd->data = NULL;
+
+    ngx_queue_insert_head(&rd->free, &cmd->queue);
+}
