@@ -81,10 +81,12 @@ integration: module
 fuzz-replay: deps
 	$(MAKE) -C t/fuzz replay
 
-fuzz: deps
-	$(MAKE) -C t/fuzz fuzz
+FUZZ_SECONDS ?= 10
 
-test: unit module integration fuzz-replay
+fuzz: deps
+	$(MAKE) -C t/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+test: unit module integration fuzz-replay fuzz
 
 bench: module
 	t/bench/run

@@ -22,6 +22,13 @@ static char *ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_concertation_set_msec(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_concertation_set_sec(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_concertation_set_num(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_concertation_name_value(ngx_conf_t *cf, char *rv);
 static void ngx_http_concertation_schema_cleanup(void *data);
 static ngx_int_t ngx_http_concertation_init_process(ngx_cycle_t *cycle);
 static void ngx_http_concertation_exit_process(ngx_cycle_t *cycle);
@@ -45,14 +52,14 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
 
     { ngx_string("concertation_redis_database"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_http_concertation_set_num,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_concertation_main_conf_t, redis_database),
       NULL },
 
     { ngx_string("concertation_redis_connect_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_http_concertation_set_msec,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_concertation_main_conf_t, redis_connect_timeout),
       NULL },
@@ -66,7 +73,7 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
 
     { ngx_string("concertation_redis_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_msec_slot,
+      ngx_http_concertation_set_msec,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, timeout),
       NULL },
@@ -80,7 +87,7 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
 
     { ngx_string("concertation_retry_after"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_sec_slot,
+      ngx_http_concertation_set_sec,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, retry_after),
       NULL },
@@ -396,6 +403,54 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     hclcf->handler = ngx_http_concertation_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * nginx's own setters say "invalid value" without the value: these name it,
+ * so that a typo is found from the message alone.
+ */
+
+static char *
+ngx_http_concertation_set_msec(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    return ngx_http_concertation_name_value(cf,
+                                     ngx_conf_set_msec_slot(cf, cmd, conf));
+}
+
+
+static char *
+ngx_http_concertation_set_sec(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    return ngx_http_concertation_name_value(cf,
+                                     ngx_conf_set_sec_slot(cf, cmd, conf));
+}
+
+
+static char *
+ngx_http_concertation_set_num(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    return ngx_http_concertation_name_value(cf,
+                                     ngx_conf_set_num_slot(cf, cmd, conf));
+}
+
+
+static char *
+ngx_http_concertation_name_value(ngx_conf_t *cf, char *rv)
+{
+    ngx_str_t  *value;
+
+    if (rv == NGX_CONF_OK || rv == NGX_CONF_ERROR) {
+        return rv;
+    }
+
+    value = cf->args->elts;
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" directive %s \"%V\"",
+                       &value[0], rv, &value[1]);
+
+    return NGX_CONF_ERROR;
 }
 
 

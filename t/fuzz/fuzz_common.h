@@ -1,0 +1,147 @@
+/*
+ * Shared by the harnesses: the real schema, loaded once, and a check that
+ * aborts (so that libFuzzer reports it) when an invariant breaks.
+ */
+
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc_schema.h"
+#include "cc_http.h"
+
+#ifndef CC_SCHEMA_PATH
+#define CC_SCHEMA_PATH  "../../conf/questionnaire.json"
+#endif
+
+#define FUZZ_ASSERT(cond)                                                     \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__,        \
+                    __LINE__, #cond);                                         \
+            abort();                                                          \
+        }                                                                     \
+    } while (0)
+
+
+static inline cc_schema_t *
+fuzz_schema(void)
+{
+    char                 err[512];
+    static cc_schema_t  *schema;
+
+    if (schema == NULL) {
+        schema = cc_schema_load_file(CC_SCHEMA_PATH, err, sizeof(err));
+
+        if (schema == NULL) {
+            fprintf(stderr, "%s\n", err);
+            abort();
+        }
+    }
+
+    return schema;
+}
+
+
+/*
+ * An HTML page never lets markup through from its inputs: the only '<',
+ * '>' and '"' are ours, so they balance, and every attribute value opens
+ * after '=' and closes before ' ' or '>'.  (User text may well read
+ * "style=" or "script", escaped into harmless text.)
+ */
+
+static inline void
+fuzz_check_page(char *page)
+{
+    char    *p, *q;
+    size_t   lt, gt;
+
+    FUZZ_ASSERT(page != NULL);
+    FUZZ_ASSERT(strncmp(page, "<!DOCTYPE html>\n<html lang=\"fr\">", 32) == 0);
+    FUZZ_ASSERT(strstr(page, "<script") == NULL);
+    FUZZ_ASSERT(strstr(page, "<style") == NULL);
+    FUZZ_ASSERT(strstr(page, "</html>\n") != NULL);
+
+    lt = gt = 0;
+
+    for (p = page; *p; p++) {
+        lt += *p == '<';
+        gt += *p == '>';
+    }
+
+    FUZZ_ASSERT(lt == gt);
+
+    for (p = strchr(page, '"'); p != NULL; p = strchr(q + 1, '"')) {
+        q = strchr(p + 1, '"');
+        FUZZ_ASSERT(q != NULL);
+        FUZZ_ASSERT(p[-1] == '=');
+        FUZZ_ASSERT(q[1] == ' ' || q[1] == '>');
+        FUZZ_ASSERT(memchr(p, '<', (size_t) (q - p)) == NULL);
+        FUZZ_ASSERT(memchr(p, '>', (size_t) (q - p)) == NULL);
+    }
+
+    free(page);
+}
+
+
+/*
+ * The verdict's shape, then idempotence: a normalised answer, sent again
+ * as JSON, is valid and normalises to itself.  Error bodies and the error
+ * page are rendered for every non-valid verdict.
+ */
+
+static inline void
+fuzz_check_result(cc_validation_e rc, json_t *norm, json_t *errors,
+    json_t *submitted)
+{
+    char             *s;
+    json_t           *norm2, *errors2, *sub2;
+    cc_schema_t      *schema;
+    cc_validation_e   rc2;
+
+    schema = fuzz_schema();
+
+    if (rc == CC_NOMEM) {
+        FUZZ_ASSERT(norm == NULL && errors == NULL && submitted == NULL);
+        return;
+    }
+
+    FUZZ_ASSERT(rc == CC_VALID || rc == CC_INVALID || rc == CC_MALFORMED);
+    FUZZ_ASSERT((rc == CC_VALID) == (norm != NULL));
+    FUZZ_ASSERT((rc == CC_VALID) == (errors == NULL));
+    FUZZ_ASSERT((rc == CC_MALFORMED) == (submitted == NULL));
+
+    if (rc == CC_VALID) {
+        FUZZ_ASSERT(json_is_object(norm));
+
+        s = json_dumps(norm, 0);
+        FUZZ_ASSERT(s != NULL);
+
+        rc2 = cc_validate_json(schema, s, strlen(s), &norm2, &errors2, &sub2);
+        if (rc2 != CC_VALID) {
+            fprintf(stderr, "normalised answer not valid again: %s\n", s);
+        }
+        FUZZ_ASSERT(rc2 == CC_VALID);
+        FUZZ_ASSERT(json_equal(norm, norm2));
+
+        json_decref(norm2);
+        json_decref(sub2);
+        free(s);
+        return;
+    }
+
+    FUZZ_ASSERT(json_is_array(errors) && json_array_size(errors) > 0);
+    FUZZ_ASSERT(rc == CC_INVALID || json_array_size(errors) == 1);
+
+    s = cc_errors_body_json(errors);
+    FUZZ_ASSERT(s != NULL);
+    free(s);
+
+    fuzz_check_page(cc_errors_page_html(schema, errors, submitted,
+                                        "/questionnaire"));
+}
+
+#endif /* FUZZ_COMMON_H */
