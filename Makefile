@@ -19,22 +19,26 @@ BUILD  := $(CURDIR)/build
 NGXDIR := $(BUILD)/nginx
 MODULE := $(BUILD)/ngx_http_concertation_module.so
 
-DEB_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
-                redis-server redis-tools gcc make perl wrk clang \
-                libclang-rt-14-dev
+# what building the module needs, and what running and testing it adds
+BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
+                  gcc make
+DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
+                  clang libclang-rt-14-dev
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
 SCRIPTS        := $(wildcard src/scripts/*.lua)
 
-.PHONY: all deps module run test unit integration fuzz fuzz-replay bench \
+.PHONY: all deps deps-build module run test unit integration fuzz fuzz-replay bench \
         clean FORCE
 
 all: module
 
 # Installs what is missing, and only that (apt-get needs root: sudo is used
 # when it is there).
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+deps: PACKAGES = $(DEB_PACKAGES)
+deps-build: PACKAGES = $(BUILD_PACKAGES)
+deps deps-build:
+	@missing=""; for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
 	        | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -53,7 +57,7 @@ $(BUILD)/sources: FORCE
 	@echo "$(MODULE_SOURCES)" | cmp -s - $@ \
 	    || echo "$(MODULE_SOURCES)" > $@
 
-$(NGXDIR)/objs/Makefile: config $(SCRIPTS) $(BUILD)/sources | deps
+$(NGXDIR)/objs/Makefile: config $(SCRIPTS) $(BUILD)/sources | deps-build
 	rm -rf $(NGXDIR)
 	cp -r $(NGX_SRC) $(NGXDIR)
 	cd $(NGXDIR) && . ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \
@@ -69,13 +73,13 @@ $(MODULE): $(NGXDIR)/objs/Makefile $(MODULE_SOURCES)
 
 module: $(MODULE)
 
-run: module
+run: deps module
 	conf/run-dev.sh
 
 unit: deps
 	$(MAKE) -C t/unit
 
-integration: module
+integration: deps module
 	prove -v t/*.t
 
 fuzz-replay: deps
@@ -88,7 +92,7 @@ fuzz: deps
 
 test: unit module integration fuzz-replay fuzz
 
-bench: module
+bench: deps module
 	t/bench/run
 
 clean:
