@@ -31,10 +31,11 @@ static ngx_int_t ngx_http_concertation_check_headers(ngx_http_request_t *r);
 static void ngx_http_concertation_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
-static json_t *ngx_http_concertation_validate(ngx_http_request_t *r,
-    ngx_str_t *body, ngx_int_t *rc);
+static char *ngx_http_concertation_validate(ngx_http_request_t *r,
+    ngx_str_t *body, size_t *len, ngx_int_t *rc);
+static void ngx_http_concertation_free_text(void *data);
 static ngx_int_t ngx_http_concertation_store(ngx_http_request_t *r,
-    json_t *normalised);
+    char *normalised, size_t len);
 static ngx_int_t ngx_http_concertation_record(ngx_http_request_t *r,
     ngx_http_concertation_ctx_t *ctx);
 static ngx_int_t ngx_http_concertation_send_store(
@@ -152,18 +153,18 @@ ngx_http_concertation_check_headers(ngx_http_request_t *r)
 static void
 ngx_http_concertation_body_handler(ngx_http_request_t *r)
 {
-    json_t     *normalised;
+    char       *normalised;
+    size_t      len;
     ngx_int_t   rc;
     ngx_str_t   body;
 
     rc = ngx_http_concertation_read_body(r, &body);
 
     if (rc == NGX_OK) {
-        normalised = ngx_http_concertation_validate(r, &body, &rc);
+        normalised = ngx_http_concertation_validate(r, &body, &len, &rc);
 
         if (normalised) {
-            rc = ngx_http_concertation_store(r, normalised);
-            json_decref(normalised);
+            rc = ngx_http_concertation_store(r, normalised, len);
 
             if (rc == NGX_DONE) {
                 /* finalized when Redis answers or the deadline passes */
@@ -240,13 +241,17 @@ ngx_http_concertation_read_body(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
-/* the normalised answer, or NULL once the errors were answered with *rc */
+/*
+ * The normalised answer (JSON text, malloc()ed: the store takes it), or
+ * NULL once the errors were answered with *rc.
+ */
 
-static json_t *
+static char *
 ngx_http_concertation_validate(ngx_http_request_t *r, ngx_str_t *body,
-    ngx_int_t *rc)
+    size_t *len, ngx_int_t *rc)
 {
-    json_t                            *normalised, *errors, *submitted;
+    char                              *text;
+    json_t                            *errors, *submitted, **sub;
     ngx_table_elt_t                   *h;
     cc_validation_e                    v;
     ngx_http_concertation_loc_conf_t  *clcf;
@@ -254,23 +259,27 @@ ngx_http_concertation_validate(ngx_http_request_t *r, ngx_str_t *body,
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
     h = r->headers_in.content_type;
 
+    /* what was submitted only serves to redisplay an HTML form */
+
+    submitted = NULL;
+    sub = ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML
+          ? &submitted : NULL;
+
     if (cc_content_type((char *) h->value.data, h->value.len)
         == CC_BODY_JSON)
     {
         v = cc_validate_json(clcf->schema, (char *) body->data, body->len,
-                             &normalised, &errors, &submitted);
+                             &text, len, &errors, sub);
 
     } else {
         v = cc_validate_urlencoded(clcf->schema, (char *) body->data,
-                                   body->len, &normalised, &errors,
-                                   &submitted);
+                                   body->len, &text, len, &errors, sub);
     }
 
     switch (v) {
 
     case CC_VALID:
-        json_decref(submitted);
-        return normalised;
+        return text;
 
     case CC_INVALID:
     case CC_MALFORMED:
@@ -289,14 +298,32 @@ ngx_http_concertation_validate(ngx_http_request_t *r, ngx_str_t *body,
 }
 
 
-static ngx_int_t
-ngx_http_concertation_store(ngx_http_request_t *r, json_t *normalised)
+static void
+ngx_http_concertation_free_text(void *data)
 {
-    char                              *data;
+    free(data);
+}
+
+
+/* takes the normalised text, freed with the request's pool */
+
+static ngx_int_t
+ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
+    size_t len)
+{
     ngx_int_t                          rc;
     ngx_pool_cleanup_t                *cln;
     ngx_http_concertation_ctx_t       *ctx;
     ngx_http_concertation_loc_conf_t  *clcf;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        free(normalised);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_free_text;
+    cln->data = normalised;
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_concertation_ctx_t));
     if (ctx == NULL) {
@@ -304,22 +331,8 @@ ngx_http_concertation_store(ngx_http_request_t *r, json_t *normalised)
     }
 
     ctx->request = r;
-
-    data = json_dumps(normalised, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ctx->data.len = ngx_strlen(data);
-    ctx->data.data = ngx_pnalloc(r->pool, ctx->data.len);
-
-    if (ctx->data.data == NULL) {
-        free(data);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(ctx->data.data, data, ctx->data.len);
-    free(data);
+    ctx->data.data = (u_char *) normalised;
+    ctx->data.len = len;
 
     rc = ngx_http_concertation_record(r, ctx);
     if (rc != NGX_OK) {

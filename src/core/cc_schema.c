@@ -200,6 +200,8 @@ cc_load_options(cc_load_t *ld, cc_field_t *f, json_t *options)
             cc_load_error(ld, "out of memory");
             return -1;
         }
+
+        f->options[i].value_len = strlen(f->options[i].value);
     }
 
     return 0;
@@ -294,6 +296,8 @@ cc_load_field(cc_load_t *ld, cc_schema_t *schema, size_t idx, json_t *jf)
         cc_load_error(ld, "out of memory");
         return -1;
     }
+
+    f->name_len = strlen(f->name);
 
     type = json_object_get(jf, "type");
 
@@ -683,7 +687,7 @@ cc_field_option(const cc_field_t *field, const char *value, size_t len)
     size_t  i;
 
     for (i = 0; i < field->noptions; i++) {
-        if (strlen(field->options[i].value) == len
+        if (field->options[i].value_len == len
             && memcmp(field->options[i].value, value, len) == 0)
         {
             return &field->options[i];

@@ -57,37 +57,48 @@ typedef enum {
 } cc_validation_e;
 
 /*
- * Validates a body against the schema.  Exactly one of *normalised (on
- * CC_VALID) and *errors (on CC_INVALID / CC_MALFORMED) is set to a new
- * reference the caller must json_decref(); the other is set to NULL.
+ * Validates a body against the schema.  Nothing is allocated per value and
+ * no jansson tree is built for a valid answer: the call costs one scratch
+ * allocation plus the answer itself.
  *
- * *errors is an array of {"field": string or null, "code": string,
+ * On CC_VALID, *normalised is the normalised answer as compact JSON text,
+ * NUL-terminated, *normalised_len bytes long, malloc()ed: the caller
+ * free()s it.  It is byte for byte what json_dumps(JSON_COMPACT) gives for
+ * an object holding the schema's fields in schema order, optional fields
+ * left empty omitted: texts trimmed with line breaks as LF, email
+ * lower-cased, multiple choices deduplicated in option order, consent as
+ * true.  Otherwise *normalised is NULL and *normalised_len 0.
+ *
+ * On CC_INVALID and CC_MALFORMED, *errors is a new reference the caller
+ * must json_decref(): an array of {"field": string or null, "code": string,
  * "message": French string}, listing every error at once (null field for
  * whole-body errors such as invalid JSON, invalid UTF-8, bad escapes).
+ * Otherwise it is NULL.
  *
- * *normalised is an object holding the schema's fields in schema order,
- * optional fields left empty omitted: texts trimmed, email lower-cased,
- * multiple choices deduplicated in option order, consent as true.
+ * Codes, whole body (CC_MALFORMED, field null): "invalid_json" (syntax,
+ * with line and column; duplicate key in any object, named; nesting deeper
+ * than 32; not an object), "invalid_encoding" (invalid UTF-8, NUL, a lone
+ * or mismatched \u surrogate escape), "too_many_fields" (urlencoded, over
+ * 256 pairs).  Per field (CC_INVALID): "required", "invalid_type",
+ * "invalid_choice", "too_few", "too_many", "too_long",
+ * "invalid_characters", "invalid_email", "must_be_true", "duplicate_field"
+ * (urlencoded), "unknown_field" (field is the unknown name; at most 32
+ * reported).  At most one error per field.  Urlencoded names starting with
+ * '_' (e.g. "_idempotency_key") are form plumbing: ignored by validation,
+ * kept in "submitted".  On CC_NOMEM all outputs are NULL.
  *
- * Codes, whole body (CC_MALFORMED, field null): "invalid_json",
- * "invalid_encoding", "too_many_fields" (urlencoded, over 256 pairs).
- * Per field (CC_INVALID): "required", "invalid_type", "invalid_choice",
- * "too_few", "too_many", "too_long", "invalid_characters", "invalid_email",
- * "must_be_true", "duplicate_field" (urlencoded), "unknown_field" (field is
- * the unknown name; at most 32 reported).  At most one error per field.
- * Urlencoded names starting with '_' (e.g. "_idempotency_key") are form
- * plumbing: ignored by validation, kept in "submitted".  On CC_NOMEM all
- * outputs are NULL.
- *
- * When "submitted" is not NULL it receives (on CC_VALID and CC_INVALID) an
+ * "submitted" may be NULL; otherwise it receives, on CC_INVALID only, an
  * object with what was submitted, as strings or arrays of strings, for
- * redisplaying a form; NULL on CC_MALFORMED.
+ * redisplaying a form (a new reference), and NULL in every other case.
+ * Ask for it only when an HTML page will be rendered: it costs a second
+ * reading of the body.
  */
 cc_validation_e cc_validate_json(const cc_schema_t *schema, const char *body,
-    size_t len, json_t **normalised, json_t **errors, json_t **submitted);
+    size_t len, char **normalised, size_t *normalised_len, json_t **errors,
+    json_t **submitted);
 
 cc_validation_e cc_validate_urlencoded(const cc_schema_t *schema,
-    const char *body, size_t len, json_t **normalised, json_t **errors,
-    json_t **submitted);
+    const char *body, size_t len, char **normalised, size_t *normalised_len,
+    json_t **errors, json_t **submitted);
 
 #endif /* CC_SCHEMA_H */

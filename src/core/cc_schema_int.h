@@ -14,11 +14,13 @@
 
 typedef struct {
     char              *value;
+    size_t             value_len;    /* compared per submitted value */
     char              *label;
 } cc_option_t;
 
 typedef struct {
     char              *name;
+    size_t             name_len;     /* looked up per submitted name */
     char              *label;
     cc_field_type_e    type;
     int                required;
@@ -43,13 +45,6 @@ const cc_option_t *cc_field_option(const cc_field_t *field,
 
 #define CC_SHOW_SIZE  (64 * 4 + 4)
 #define CC_MSG_SIZE   1024
-
-/*
- * The one validation path.  "input" maps names to values; "dup" (may be
- * NULL) flags, per schema field, a name a form sent more than once.
- */
-cc_validation_e cc_validate_input(const cc_schema_t *schema, json_t *input,
-    const unsigned char *dup, json_t **normalised, json_t **errors);
 
 /* *errors = one whole-body error (field null); CC_MALFORMED or CC_NOMEM */
 cc_validation_e cc_malformed(json_t **errors, const char *code,

@@ -4,6 +4,9 @@
  * surrogates (ED A0..BF) and code points above U+10FFFF.
  */
 
+#include <stdint.h>
+#include <string.h>
+
 #include "cc_utf8.h"
 
 
@@ -11,6 +14,7 @@ int
 cc_utf8_valid(const char *s, size_t len)
 {
     size_t               i, n, k;
+    uint64_t             w;
     unsigned char        c, lo, hi;
     const unsigned char *p;
 
@@ -22,6 +26,19 @@ cc_utf8_valid(const char *s, size_t len)
 
         if (c < 0x80) {
             i++;
+
+            /* mostly ASCII: eight bytes at a time */
+
+            while (len - i >= 8) {
+                memcpy(&w, p + i, 8);
+
+                if (w & 0x8080808080808080ULL) {
+                    break;
+                }
+
+                i += 8;
+            }
+
             continue;
         }
 

@@ -1,58 +1,83 @@
 /*
  * Validation of a submitted answer against a loaded schema.  Both body
- * formats are first turned into the same shape (cc_body.c: an object of
- * strings, arrays of strings and booleans), then checked here by one code
- * path, so that a JSON client and a plain HTML form get exactly the same
- * verdicts.
+ * formats are first read into the same flat input (cc_input.h: per field,
+ * a string, a list of strings, a boolean...), then checked here by one
+ * code path, so that a JSON client and a plain HTML form get exactly the
+ * same verdicts.  A valid answer is written straight as compact JSON text,
+ * byte for byte what json_dumps(JSON_COMPACT) made of it: no tree is built
+ * on the path every accepted answer takes.  Errors, the rare path, are
+ * still a jansson array.
  */
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cc_schema_int.h"
+#include "cc_input.h"
 #include "cc_utf8.h"
 
-#define CC_MAX_UNKNOWN      32      /* unknown fields reported, at most */
 #define CC_SHOW_MAX         64      /* code points of user text quoted */
 
 #define CC_EMAIL_MAX        254
 #define CC_EMAIL_LOCAL_MAX  64
 #define CC_EMAIL_LABEL_MAX  63
 
+/* words of eight bytes: "has a zero byte", "has a byte below n" */
+#define CC_ONES   0x0101010101010101ULL
+#define CC_HIGHS  0x8080808080808080ULL
+#define cc_has_zero(x)      (((x) - CC_ONES) & ~(x) & CC_HIGHS)
+#define cc_has_less(x, n)   (((x) - CC_ONES * (n)) & ~(x) & CC_HIGHS)
+
+
+/* what a valid field puts in the normalised answer */
+
+typedef enum {
+    CC_OUT_NONE = 0,
+    CC_OUT_STRING,          /* out_str as is */
+    CC_OUT_TEXT,            /* out_str, line breaks made LF */
+    CC_OUT_LOWER,           /* out_str, ASCII lower-cased */
+    CC_OUT_LIST,            /* the options flagged in seen, in order */
+    CC_OUT_TRUE
+} cc_out_e;
+
 
 typedef struct {
     const cc_schema_t  *schema;
-    json_t             *errors;
-    json_t             *normalised;
+    json_t             *errors;         /* created at the first error */
 } cc_check_t;
 
 
 /*
- * Appends {"field", "code", "message"} to errors.  Returns -1 on no memory
- * (jansson also refuses invalid UTF-8, which our messages never are).
+ * Appends {"field", "code", "message"} to *errors, creating the array.
+ * Returns -1 on no memory (jansson also refuses invalid UTF-8, which our
+ * messages and names never are).
  */
 
 static int
-cc_error(json_t *errors, const char *field, const char *code,
-    const char *fmt, ...)
+cc_verror(json_t **errors, const char *field, size_t flen, const char *code,
+    const char *fmt, va_list args)
 {
     char     msg[CC_MSG_SIZE];
     json_t  *e;
-    va_list  args;
 
-    va_start(args, fmt);
     vsnprintf(msg, sizeof(msg), fmt, args);
-    va_end(args);
+
+    if (*errors == NULL) {
+        *errors = json_array();
+        if (*errors == NULL) {
+            return -1;
+        }
+    }
 
     e = json_object();
     if (e == NULL) {
         return -1;
     }
 
-    if (json_object_set_new(e, "field",
-                            field ? json_string(field) : json_null()) != 0
+    if (json_object_set_new(e, "field", field ? json_stringn(field, flen)
+                                              : json_null()) != 0
         || json_object_set_new(e, "code", json_string(code)) != 0
         || json_object_set_new(e, "message", json_string(msg)) != 0)
     {
@@ -61,16 +86,60 @@ cc_error(json_t *errors, const char *field, const char *code,
     }
 
     /* releases e even when it fails */
-    return json_array_append_new(errors, e);
+    return json_array_append_new(*errors, e);
+}
+
+
+static int
+cc_error(cc_check_t *ck, const char *field, const char *code,
+    const char *fmt, ...)
+{
+    int      rc;
+    va_list  args;
+
+    va_start(args, fmt);
+    rc = cc_verror(&ck->errors, field, strlen(field), code, fmt, args);
+    va_end(args);
+
+    return rc;
+}
+
+
+static int
+cc_error_name(cc_check_t *ck, const cc_slice_t *name, const char *code,
+    const char *fmt, ...)
+{
+    int      rc;
+    va_list  args;
+
+    va_start(args, fmt);
+    rc = cc_verror(&ck->errors, name->s, name->len, code, fmt, args);
+    va_end(args);
+
+    return rc;
+}
+
+
+static int
+cc_error_body(json_t **errors, const char *code, const char *fmt, ...)
+{
+    int      rc;
+    va_list  args;
+
+    va_start(args, fmt);
+    rc = cc_verror(errors, NULL, 0, code, fmt, args);
+    va_end(args);
+
+    return rc;
 }
 
 
 cc_validation_e
 cc_malformed(json_t **errors, const char *code, const char *message)
 {
-    *errors = json_array();
+    *errors = NULL;
 
-    if (*errors == NULL || cc_error(*errors, NULL, code, "%s", message) != 0) {
+    if (cc_error_body(errors, code, "%s", message) != 0) {
         json_decref(*errors);
         *errors = NULL;
         return CC_NOMEM;
@@ -194,182 +263,13 @@ cc_count_error(cc_check_t *ck, const cc_field_t *f, const char *code,
     }
 
     if (n == 0) {
-        return cc_error(ck->errors, f->name, code,
+        return cc_error(ck, f->name, code,
                         "Ce champ est obligatoire" CC_NBSP ": choisissez %s.",
                         want);
     }
 
-    return cc_error(ck->errors, f->name, code,
+    return cc_error(ck, f->name, code,
                     "Choisissez %s (%zu cochée%s).", want, n, cc_plural(n));
-}
-
-
-static int
-cc_check_choice(cc_check_t *ck, const cc_field_t *f, const char *s,
-    size_t len)
-{
-    const cc_option_t  *o;
-
-    o = cc_field_option(f, s, len);
-
-    if (o == NULL) {
-        return cc_error(ck->errors, f->name, "invalid_choice",
-                        "Choisissez l'une des réponses proposées.");
-    }
-
-    return json_object_set_new(ck->normalised, f->name, json_string(o->value));
-}
-
-
-static int
-cc_check_multiple(cc_check_t *ck, const cc_field_t *f, json_t *v)
-{
-    int                 rc;
-    char                show[CC_SHOW_SIZE];
-    size_t              i, len, n;
-    json_t             *item, *out;
-    const char         *s;
-    unsigned char      *seen;
-    const cc_option_t  *o;
-
-    if (!json_is_array(v)) {
-        return cc_error(ck->errors, f->name, "invalid_type",
-                        "Ce champ attend une liste de réponses (textes).");
-    }
-
-    seen = calloc(f->noptions, 1);
-    if (seen == NULL) {
-        return -1;
-    }
-
-    rc = 0;
-    n = 0;
-
-    json_array_foreach(v, i, item) {
-
-        if (!json_is_string(item)) {
-            rc = cc_error(ck->errors, f->name, "invalid_type",
-                          "Ce champ attend une liste de réponses (textes).");
-            goto done;
-        }
-
-        s = json_string_value(item);
-        len = json_string_length(item);
-        cc_trim(&s, &len);
-
-        o = cc_field_option(f, s, len);
-
-        if (o == NULL) {
-            rc = cc_error(ck->errors, f->name, "invalid_choice",
-                          "La réponse «" CC_NBSP "%s" CC_NBSP "»"
-                          " ne fait pas partie des réponses proposées.",
-                          cc_show(s, len, show));
-            goto done;
-        }
-
-        if (!seen[o - f->options]) {
-            seen[o - f->options] = 1;
-            n++;
-        }
-    }
-
-    if (n < f->min) {
-        rc = cc_count_error(ck, f, "too_few", n);
-        goto done;
-    }
-
-    if (n > f->max) {
-        rc = cc_count_error(ck, f, "too_many", n);
-        goto done;
-    }
-
-    /* deduplicated, in option order: the order of the checkboxes */
-
-    out = json_array();
-    if (out == NULL) {
-        rc = -1;
-        goto done;
-    }
-
-    for (i = 0; i < f->noptions; i++) {
-        if (seen[i]
-            && json_array_append_new(out, json_string(f->options[i].value))
-               != 0)
-        {
-            json_decref(out);
-            rc = -1;
-            goto done;
-        }
-    }
-
-    rc = json_object_set_new(ck->normalised, f->name, out);
-
-done:
-
-    free(seen);
-
-    return rc;
-}
-
-
-static int
-cc_check_text(cc_check_t *ck, const cc_field_t *f, const char *s, size_t len)
-{
-    int            rc, bad;
-    char          *buf;
-    size_t         i, n, count;
-    unsigned char  c;
-
-    buf = malloc(len + 1);
-    if (buf == NULL) {
-        return -1;
-    }
-
-    /* browsers send line breaks as CRLF; store and count them as LF */
-
-    n = 0;
-    bad = 0;
-
-    for (i = 0; i < len; i++) {
-        c = (unsigned char) s[i];
-
-        if (c == '\r') {
-            if (i + 1 < len && s[i + 1] == '\n') {
-                i++;
-            }
-
-            c = '\n';
-
-        } else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
-            bad = 1;
-        }
-
-        buf[n++] = (char) c;
-    }
-
-    buf[n] = '\0';
-    count = cc_utf8_length(buf, n);
-
-    if (bad) {
-        rc = cc_error(ck->errors, f->name, "invalid_characters",
-                      "Votre texte contient des caractères de contrôle non "
-                      "autorisés" CC_NBSP "; retirez-les puis renvoyez le "
-                      "formulaire.");
-
-    } else if (count > f->max_length) {
-        rc = cc_error(ck->errors, f->name, "too_long",
-                      "Votre texte dépasse %zu caractère%s (%zu saisis)"
-                      CC_NBSP "; raccourcissez-le.", f->max_length,
-                      cc_plural(f->max_length), count);
-
-    } else {
-        rc = json_object_set_new(ck->normalised, f->name,
-                                 json_stringn(buf, n));
-    }
-
-    free(buf);
-
-    return rc;
 }
 
 
@@ -439,62 +339,204 @@ cc_email_valid(const char *s, size_t len)
 
 
 static int
-cc_check_email(cc_check_t *ck, const cc_field_t *f, const char *s,
-    size_t len)
+cc_check_choice(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
+    const char *s, size_t len)
 {
-    int     rc;
-    char   *buf;
-    size_t  i;
+    const cc_option_t  *o;
 
-    if (!cc_email_valid(s, len)) {
-        return cc_error(ck->errors, f->name, "invalid_email",
-                        "Cette adresse électronique n'est pas valide "
-                        "(exemple" CC_NBSP ": nom@domaine.fr).");
+    o = cc_field_option(f, s, len);
+
+    if (o == NULL) {
+        return cc_error(ck, f->name, "invalid_choice",
+                        "Choisissez l'une des réponses proposées.");
     }
 
-    buf = malloc(len + 1);
-    if (buf == NULL) {
-        return -1;
-    }
+    v->out = CC_OUT_STRING;
+    v->out_str.s = o->value;
+    v->out_str.len = o->value_len;
 
-    for (i = 0; i < len; i++) {
-        buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i];
-    }
-
-    rc = json_object_set_new(ck->normalised, f->name, json_stringn(buf, len));
-
-    free(buf);
-
-    return rc;
+    return 0;
 }
 
 
 static int
-cc_check_field(cc_check_t *ck, const cc_field_t *f, json_t *v)
+cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
+    cc_in_field_t *v)
 {
+    char                show[CC_SHOW_SIZE];
+    size_t              i, len, n;
+    const char         *s;
+    const cc_option_t  *o;
+
+    if (v->type != CC_IN_LIST) {
+        return cc_error(ck, f->name, "invalid_type",
+                        "Ce champ attend une liste de réponses (textes).");
+    }
+
+    memset(v->seen, 0, f->noptions);
+    n = 0;
+
+    /* the strings before the first item that is not one, in order */
+
+    for (i = v->first; i != CC_IN_END; i = in->items[i].next) {
+        s = in->items[i].str.s;
+        len = in->items[i].str.len;
+        cc_trim(&s, &len);
+
+        o = cc_field_option(f, s, len);
+
+        if (o == NULL) {
+            return cc_error(ck, f->name, "invalid_choice",
+                            "La réponse «" CC_NBSP "%s" CC_NBSP "»"
+                            " ne fait pas partie des réponses proposées.",
+                            cc_show(s, len, show));
+        }
+
+        if (!v->seen[o - f->options]) {
+            v->seen[o - f->options] = 1;
+            n++;
+        }
+    }
+
+    if (v->bad_item) {
+        return cc_error(ck, f->name, "invalid_type",
+                        "Ce champ attend une liste de réponses (textes).");
+    }
+
+    if (n < f->min) {
+        return cc_count_error(ck, f, "too_few", n);
+    }
+
+    if (n > f->max) {
+        return cc_count_error(ck, f, "too_many", n);
+    }
+
+    /* deduplicated, in option order: the order of the checkboxes */
+
+    v->out = CC_OUT_LIST;
+
+    return 0;
+}
+
+
+static int
+cc_check_text(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
+    const char *s, size_t len)
+{
+    int            bad;
+    size_t         i, count;
+    uint64_t       w;
+    unsigned char  c;
+
+    /* browsers send line breaks as CRLF; they are stored and counted as LF */
+
+    bad = 0;
+    count = 0;
+
+    for (i = 0; i < len; i++) {
+
+        /* whole words without control characters: count lead bytes */
+
+        while (len - i >= 8) {
+            memcpy(&w, s + i, 8);
+
+            if (cc_has_less(w, 0x20) || cc_has_zero(w ^ (CC_ONES * 0x7F))) {
+                break;
+            }
+
+            count += 8 - (size_t) __builtin_popcountll(w & ~(w << 1)
+                                                       & CC_HIGHS);
+            i += 8;
+        }
+
+        if (i == len) {
+            break;
+        }
+
+        c = (unsigned char) s[i];
+
+        if (c >= 0x20 && c != 0x7F) {
+            count += (c & 0xC0) != 0x80;
+            continue;
+        }
+
+        count++;
+
+        if (c == '\r') {
+            if (i + 1 < len && s[i + 1] == '\n') {
+                i++;
+            }
+
+        } else if (c != '\t' && c != '\n') {
+            bad = 1;
+        }
+    }
+
+    if (bad) {
+        return cc_error(ck, f->name, "invalid_characters",
+                        "Votre texte contient des caractères de contrôle non "
+                        "autorisés" CC_NBSP "; retirez-les puis renvoyez le "
+                        "formulaire.");
+    }
+
+    if (count > f->max_length) {
+        return cc_error(ck, f->name, "too_long",
+                        "Votre texte dépasse %zu caractère%s (%zu saisis)"
+                        CC_NBSP "; raccourcissez-le.", f->max_length,
+                        cc_plural(f->max_length), count);
+    }
+
+    v->out = CC_OUT_TEXT;
+    v->out_str.s = s;
+    v->out_str.len = len;
+
+    return 0;
+}
+
+
+static int
+cc_check_email(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
+    const char *s, size_t len)
+{
+    if (!cc_email_valid(s, len)) {
+        return cc_error(ck, f->name, "invalid_email",
+                        "Cette adresse électronique n'est pas valide "
+                        "(exemple" CC_NBSP ": nom@domaine.fr).");
+    }
+
+    v->out = CC_OUT_LOWER;
+    v->out_str.s = s;
+    v->out_str.len = len;
+
+    return 0;
+}
+
+
+static int
+cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
+    cc_in_field_t *v)
+{
+    int          absent;
     size_t       len;
     const char  *s;
 
     s = NULL;
     len = 0;
+    v->out = CC_OUT_NONE;
 
-    if (json_is_string(v)) {
-        s = json_string_value(v);
-        len = json_string_length(v);
+    if (v->type == CC_IN_STRING) {
+        s = v->str.s;
+        len = v->str.len;
         cc_trim(&s, &len);
+        absent = len == 0;
 
-        if (len == 0) {
-            v = NULL;
-        }
-
-    } else if (json_is_null(v)
-               || (f->type == CC_FIELD_MULTIPLE && json_is_array(v)
-                   && json_array_size(v) == 0))
-    {
-        v = NULL;
+    } else {
+        absent = v->type == CC_IN_ABSENT || v->type == CC_IN_NULL
+                 || (f->type == CC_FIELD_MULTIPLE && v->type == CC_IN_LIST
+                     && v->nitems == 0 && !v->bad_item);
     }
 
-    if (v == NULL) {
+    if (absent) {
         if (!f->required) {
             return 0;
         }
@@ -502,7 +544,7 @@ cc_check_field(cc_check_t *ck, const cc_field_t *f, json_t *v)
         switch (f->type) {
 
         case CC_FIELD_CHOICE:
-            return cc_error(ck->errors, f->name, "required",
+            return cc_error(ck, f->name, "required",
                             "Ce champ est obligatoire" CC_NBSP ": choisissez "
                             "une réponse.");
 
@@ -510,12 +552,12 @@ cc_check_field(cc_check_t *ck, const cc_field_t *f, json_t *v)
             return cc_count_error(ck, f, "required", 0);
 
         case CC_FIELD_CONSENT:
-            return cc_error(ck->errors, f->name, "required",
+            return cc_error(ck, f->name, "required",
                             "Ce champ est obligatoire" CC_NBSP ": cochez la "
                             "case pour pouvoir envoyer votre réponse.");
 
         default:
-            return cc_error(ck->errors, f->name, "required",
+            return cc_error(ck, f->name, "required",
                             "Ce champ est obligatoire.");
         }
     }
@@ -524,67 +566,273 @@ cc_check_field(cc_check_t *ck, const cc_field_t *f, json_t *v)
 
     case CC_FIELD_CHOICE:
         if (s == NULL) {
-            return cc_error(ck->errors, f->name, "invalid_type",
+            return cc_error(ck, f->name, "invalid_type",
                             "Ce champ attend une seule réponse, sous forme "
                             "de texte.");
         }
 
-        return cc_check_choice(ck, f, s, len);
+        return cc_check_choice(ck, f, v, s, len);
 
     case CC_FIELD_MULTIPLE:
-        return cc_check_multiple(ck, f, v);
+        return cc_check_multiple(ck, in, f, v);
 
     case CC_FIELD_TEXT:
     case CC_FIELD_EMAIL:
         if (s == NULL) {
-            return cc_error(ck->errors, f->name, "invalid_type",
+            return cc_error(ck, f->name, "invalid_type",
                             "Ce champ attend un texte.");
         }
 
-        return f->type == CC_FIELD_TEXT ? cc_check_text(ck, f, s, len)
-                                        : cc_check_email(ck, f, s, len);
+        return f->type == CC_FIELD_TEXT ? cc_check_text(ck, f, v, s, len)
+                                        : cc_check_email(ck, f, v, s, len);
 
     default: /* CC_FIELD_CONSENT */
-        if (json_is_true(v)) {
-            return json_object_set_new(ck->normalised, f->name, json_true());
+        if (v->type == CC_IN_TRUE) {
+            v->out = CC_OUT_TRUE;
+            return 0;
         }
 
-        if (json_is_false(v)) {
-            return cc_error(ck->errors, f->name, "must_be_true",
+        if (v->type == CC_IN_FALSE) {
+            return cc_error(ck, f->name, "must_be_true",
                             "Vous devez cocher cette case pour pouvoir "
                             "envoyer votre réponse.");
         }
 
-        return cc_error(ck->errors, f->name, "invalid_type",
+        return cc_error(ck, f->name, "invalid_type",
                         "Ce champ attend la valeur true (case cochée).");
     }
 }
 
 
-cc_validation_e
-cc_validate_input(const cc_schema_t *schema, json_t *input,
-    const unsigned char *dup, json_t **normalised, json_t **errors)
+/*
+ * Bytes a JSON string holds as is, as jansson dumps it without flags: all
+ * but '"', '\\' and control characters ('/', DEL and non-ASCII UTF-8
+ * included).  Bit 1: the same, for an email being lower-cased.
+ */
+
+static unsigned char  cc_json_plain[256];
+
+
+static void
+cc_json_plain_init(void)
 {
-    char              show[CC_SHOW_SIZE];
-    size_t            i, unknown;
-    json_t           *v;
-    cc_check_t        ck;
-    const char       *key;
-    const cc_field_t  *f;
+    int  c;
 
-    ck.schema = schema;
-    ck.errors = json_array();
-    ck.normalised = json_object();
-
-    if (ck.errors == NULL || ck.normalised == NULL) {
-        goto nomem;
+    for (c = 0x20; c < 256; c++) {
+        if (c != '"' && c != '\\') {
+            cc_json_plain[c] = (c >= 'A' && c <= 'Z') ? 1 : 3;
+        }
     }
+}
+
+
+/*
+ * Eight bytes at a time: the length of the leading whole words holding no
+ * control character, '"' or '\\' (the classic "has a zero byte" tests).
+ */
+
+static size_t
+cc_plain_words(const char *s, size_t len)
+{
+    size_t    i;
+    uint64_t  w;
+
+    for (i = 0; len - i >= 8; i += 8) {
+        memcpy(&w, s + i, 8);
+
+        if (cc_has_less(w, 0x20) || cc_has_zero(w ^ (CC_ONES * '"'))
+            || cc_has_zero(w ^ (CC_ONES * '\\')))
+        {
+            break;
+        }
+    }
+
+    return i;
+}
+
+
+/*
+ * A string as jansson dumps it: the escapes are \" \\ \b \f \n \r \t, and
+ * \u00XX (upper case hex) for the other control characters.  Copies runs
+ * of plain bytes at once; counts only when o is NULL.
+ */
+
+static size_t
+cc_put_string(char *o, const char *s, size_t len, cc_out_e how)
+{
+    size_t          i, j, n;
+    unsigned char   c, mask;
+    static const char  hex[] = "0123456789ABCDEF";
+
+#define cc_put(ch)  do { if (o) { o[n] = (char) (ch); } n++; } while (0)
+
+    mask = how == CC_OUT_LOWER ? 2 : 1;
+    n = 0;
+
+    cc_put('"');
+
+    for (i = 0; /* void */ ; i = j + 1) {
+        j = i;
+
+        if (mask == 1) {
+            j += cc_plain_words(s + j, len - j);
+        }
+
+        while (j < len && (cc_json_plain[(unsigned char) s[j]] & mask)) {
+            j++;
+        }
+
+        if (o) {
+            memcpy(o + n, s + i, j - i);
+        }
+
+        n += j - i;
+
+        if (j == len) {
+            break;
+        }
+
+        c = (unsigned char) s[j];
+
+        if (how == CC_OUT_TEXT && c == '\r') {
+            if (j + 1 < len && s[j + 1] == '\n') {
+                j++;
+            }
+
+            c = '\n';
+
+        } else if (how == CC_OUT_LOWER && c >= 'A' && c <= 'Z') {
+            cc_put(c + 32);
+            continue;
+        }
+
+        cc_put('\\');
+
+        switch (c) {
+        case '"':  cc_put('"');  break;
+        case '\\': cc_put('\\'); break;
+        case '\b': cc_put('b');  break;
+        case '\f': cc_put('f');  break;
+        case '\n': cc_put('n');  break;
+        case '\r': cc_put('r');  break;
+        case '\t': cc_put('t');  break;
+        default:
+            cc_put('u');
+            cc_put('0');
+            cc_put('0');
+            cc_put(hex[c >> 4]);
+            cc_put(hex[c & 0xF]);
+        }
+    }
+
+    cc_put('"');
+
+#undef cc_put
+
+    return n;
+}
+
+
+/* the normalised answer, fields in schema order; counts when o is NULL */
+
+static size_t
+cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
+{
+    int                  sep;
+    size_t               i, k, n;
+    const cc_field_t    *f;
+    const cc_in_field_t *v;
+
+#define cc_at  (o ? o + n : NULL)
+#define cc_put(ch)  do { if (o) { o[n] = (ch); } n++; } while (0)
+
+    n = 0;
+    cc_put('{');
 
     for (i = 0; i < schema->nfields; i++) {
         f = &schema->fields[i];
+        v = &in->fields[i];
 
-        if (dup && dup[i]) {
-            if (cc_error(ck.errors, f->name, "duplicate_field",
+        if (v->out == CC_OUT_NONE) {
+            continue;
+        }
+
+        if (n > 1) {
+            cc_put(',');
+        }
+
+        n += cc_put_string(cc_at, f->name, f->name_len, CC_OUT_STRING);
+        cc_put(':');
+
+        switch (v->out) {
+
+        case CC_OUT_TRUE:
+            if (o) {
+                memcpy(o + n, "true", 4);
+            }
+            n += 4;
+            break;
+
+        case CC_OUT_LIST:
+            cc_put('[');
+
+            for (k = 0, sep = 0; k < f->noptions; k++) {
+                if (!v->seen[k]) {
+                    continue;
+                }
+
+                if (sep) {
+                    cc_put(',');
+                }
+
+                sep = 1;
+                n += cc_put_string(cc_at, f->options[k].value,
+                                   f->options[k].value_len, CC_OUT_STRING);
+            }
+
+            cc_put(']');
+            break;
+
+        default:
+            n += cc_put_string(cc_at, v->out_str.s, v->out_str.len,
+                               (cc_out_e) v->out);
+        }
+    }
+
+    cc_put('}');
+
+#undef cc_at
+#undef cc_put
+
+    return n;
+}
+
+
+cc_validation_e
+cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
+    char **normalised, size_t *normalised_len, json_t **errors)
+{
+    char              show[CC_SHOW_SIZE];
+    size_t            i, n;
+    cc_check_t        ck;
+    const cc_field_t  *f;
+    cc_in_field_t     *v;
+
+    if (cc_json_plain['a'] == 0) {
+        cc_json_plain_init();       /* idempotent: no harm if two race */
+    }
+
+    ck.schema = schema;
+    ck.errors = NULL;
+
+    for (i = 0; i < schema->nfields; i++) {
+        f = &schema->fields[i];
+        v = &in->fields[i];
+
+        if (v->dup) {
+            v->out = CC_OUT_NONE;
+
+            if (cc_error(&ck, f->name, "duplicate_field",
                          "Ce champ a été envoyé plusieurs fois" CC_NBSP "; "
                          "une seule valeur est attendue.") != 0)
             {
@@ -594,48 +842,46 @@ cc_validate_input(const cc_schema_t *schema, json_t *input,
             continue;
         }
 
-        if (cc_check_field(&ck, f, json_object_get(input, f->name)) != 0) {
+        if (cc_check_field(&ck, in, f, v) != 0) {
             goto nomem;
         }
     }
 
-    unknown = 0;
+    /* a flood of junk names is one mistake, not a thousand errors */
 
-    json_object_foreach(input, key, v) {
-        if (cc_schema_field(schema, key) != NULL) {
-            continue;
-        }
-
-        /* a flood of junk names is one mistake, not a thousand errors */
-
-        if (unknown++ == CC_MAX_UNKNOWN) {
-            break;
-        }
-
-        if (cc_error(ck.errors, key, "unknown_field",
-                     "Le champ «" CC_NBSP "%s" CC_NBSP "» n'existe "
-                     "pas dans ce formulaire.",
-                     cc_show(key, strlen(key), show)) != 0)
+    for (i = 0; i < in->nunknown && i < CC_MAX_UNKNOWN; i++) {
+        if (cc_error_name(&ck, &in->unknown[i], "unknown_field",
+                          "Le champ «" CC_NBSP "%s" CC_NBSP "» n'existe "
+                          "pas dans ce formulaire.",
+                          cc_show(in->unknown[i].s, in->unknown[i].len,
+                                  show))
+            != 0)
         {
             goto nomem;
         }
     }
 
-    if (json_array_size(ck.errors) > 0) {
-        json_decref(ck.normalised);
+    if (ck.errors != NULL) {
         *errors = ck.errors;
         return CC_INVALID;
     }
 
-    json_decref(ck.errors);
-    *normalised = ck.normalised;
+    n = cc_put_answer(NULL, schema, in);
+
+    *normalised = cc_malloc(n + 1);
+    if (*normalised == NULL) {
+        return CC_NOMEM;
+    }
+
+    cc_put_answer(*normalised, schema, in);
+    (*normalised)[n] = '\0';
+    *normalised_len = n;
 
     return CC_VALID;
 
 nomem:
 
     json_decref(ck.errors);
-    json_decref(ck.normalised);
 
     return CC_NOMEM;
 }

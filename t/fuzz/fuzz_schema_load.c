@@ -8,7 +8,9 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     char          err[256], *page;
     size_t        i, n;
-    json_t       *norm, *errors, *submitted;
+    char         *norm;
+    size_t        len;
+    json_t       *errors, *submitted;
     const char   *name;
     cc_schema_t  *schema;
 
@@ -35,14 +37,15 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
 
     /* the schema drives validation and the page: an empty answer */
-    cc_validate_urlencoded(schema, "", 0, &norm, &errors, &submitted);
+    cc_validate_urlencoded(schema, "", 0, &norm, &len, &errors,
+                           &submitted);
 
     page = cc_errors_page_html(schema, errors, submitted, "/");
     FUZZ_ASSERT(page != NULL);
     FUZZ_ASSERT(strstr(page, "<script") == NULL);
     free(page);
 
-    json_decref(norm);
+    free(norm);
     json_decref(errors);
     json_decref(submitted);
     cc_schema_free(schema);

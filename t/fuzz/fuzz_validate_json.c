@@ -6,15 +6,17 @@
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    json_t           *norm, *errors, *submitted;
+    char             *norm;
+    size_t            len;
+    json_t           *errors, *submitted;
     cc_validation_e   rc;
 
     rc = cc_validate_json(fuzz_schema(), (const char *) data, size, &norm,
-                          &errors, &submitted);
+                          &len, &errors, &submitted);
 
-    fuzz_check_result(rc, norm, errors, submitted);
+    fuzz_check_result(rc, norm, len, errors, submitted);
 
-    json_decref(norm);
+    free(norm);
     json_decref(errors);
     json_decref(submitted);
 

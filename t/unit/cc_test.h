@@ -72,6 +72,7 @@ void test_utf8(void);
 void test_urlencoded(void);
 void test_schema(void);
 void test_validate(void);
+void test_json(void);
 void test_record(void);
 void test_http(void);
 

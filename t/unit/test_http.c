@@ -161,7 +161,9 @@ static void
 test_pages(void)
 {
     char            err[256], *page;
-    json_t         *norm, *errors, *sub;
+    char           *norm;
+    size_t          norm_len;
+    json_t         *errors, *sub;
     cc_schema_t    *schema;
     cc_validation_e rc;
     const char     *body;
@@ -176,8 +178,8 @@ test_pages(void)
            "&vision=%3Cscript%3Ealert(1)%3C%2Fscript%3E+%22l%27%C3%A9t%C3%A9%22"
            "&email=x%22+onfocus%3D%22alert(1)&consentement=oui"
            "&_idempotency_key=k%22%3E&%3Cb%3E=1";
-    rc = cc_validate_urlencoded(schema, body, strlen(body), &norm, &errors,
-                                &sub);
+    rc = cc_validate_urlencoded(schema, body, strlen(body), &norm, &norm_len,
+                                &errors, &sub);
     CHECK(rc == CC_INVALID);
 
     page = cc_errors_page_html(schema, errors, sub, "/questionnaire?a=1&b=2");
@@ -274,7 +276,8 @@ test_pages(void)
 
     /* a JSON submission redisplayed: "true" ticks the consent box */
     body = "{\"consentement\":true,\"vision\":\"\\n\\nx\",\"profil\":1}";
-    rc = cc_validate_json(schema, body, strlen(body), &norm, &errors, &sub);
+    rc = cc_validate_json(schema, body, strlen(body), &norm, &norm_len,
+                          &errors, &sub);
     CHECK(rc == CC_INVALID);
     page = cc_errors_page_html(schema, errors, sub, "/q");
     CHECK_HAS(page, "value=\"oui\" required checked>");

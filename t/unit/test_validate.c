@@ -2,25 +2,57 @@
 
 #include "cc_test.h"
 #include "cc_schema.h"
+#include "cc_input.h"
 
 #define NB  "\xc2\xa0"                      /* no-break space */
 
 static cc_schema_t      *schema;
 static cc_validation_e   rc;
-static json_t           *norm, *errs, *sub;
-static char             *norm_s, *sub_s;
+static json_t           *errs, *sub;
+static char             *norm, *norm_s, *sub_s;
+static size_t            norm_len;
 
 
 static void
 reset(void)
 {
-    json_decref(norm);
+    free(norm);
     json_decref(errs);
     json_decref(sub);
     free(norm_s);
     free(sub_s);
-    norm = errs = sub = NULL;
-    norm_s = sub_s = NULL;
+    errs = sub = NULL;
+    norm = norm_s = sub_s = NULL;
+    norm_len = 0;
+}
+
+
+/*
+ * The normalised text is what json_dumps(JSON_COMPACT) made of the same
+ * object: jansson reads it back and dumps it again, byte for byte.
+ */
+
+static int
+same_as_jansson(const char *text, size_t len)
+{
+    int      same;
+    char    *again;
+    json_t  *o;
+
+    o = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return 0;
+    }
+
+    again = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    same = again != NULL && strlen(again) == len
+           && memcmp(again, text, len) == 0;
+
+    free(again);
+    json_decref(o);
+
+    return same;
 }
 
 
@@ -36,7 +68,29 @@ after(int line)
                 "mismatch (rc %d)\n", line, rc);
     }
 
-    norm_s = norm ? json_dumps(norm, JSON_COMPACT) : NULL;
+    /* "submitted" only for an invalid answer */
+    if (sub != NULL && rc != CC_INVALID) {
+        cc_test_failed++;
+        fprintf(stderr, "test_validate.c:%d: FAILED: submitted set with "
+                "rc %d\n", line, rc);
+    }
+
+    if (norm != NULL
+        && (strlen(norm) != norm_len || !same_as_jansson(norm, norm_len)))
+    {
+        cc_test_failed++;
+        fprintf(stderr, "test_validate.c:%d: FAILED: normalised text is "
+                "not jansson's dump: %s\n", line, norm);
+    }
+
+    norm_s = NULL;
+
+    if (norm != NULL) {
+        norm_s = malloc(norm_len + 1);
+        if (norm_s) {
+            memcpy(norm_s, norm, norm_len + 1);
+        }
+    }
     sub_s = sub ? json_dumps(sub, JSON_COMPACT) : NULL;
 }
 
@@ -44,7 +98,8 @@ after(int line)
 #define JSONB(body, len)                                                      \
     do {                                                                      \
         reset();                                                              \
-        rc = cc_validate_json(schema, body, len, &norm, &errs, &sub);         \
+        rc = cc_validate_json(schema, body, len, &norm, &norm_len, &errs,     \
+                              &sub);                                          \
         after(__LINE__);                                                      \
     } while (0)
 
@@ -53,7 +108,8 @@ after(int line)
 #define FORMB(body, len)                                                      \
     do {                                                                      \
         reset();                                                              \
-        rc = cc_validate_urlencoded(schema, body, len, &norm, &errs, &sub);   \
+        rc = cc_validate_urlencoded(schema, body, len, &norm, &norm_len,      \
+                                    &errs, &sub);                             \
         after(__LINE__);                                                      \
     } while (0)
 
@@ -111,10 +167,30 @@ error(const char *field, const char *code)
               "&consentement=on"
 
 
+/* body, less "cut" bytes at its end, then "extra": a new string */
+
+static char *
+with_extra(const char *body, size_t len, const char *extra, size_t cut)
+{
+    char    *s;
+    size_t   n;
+
+    n = strlen(extra);
+    s = malloc(len - cut + n + 1);
+
+    if (s != NULL) {
+        memcpy(s, body, len - cut);
+        memcpy(s + len - cut, extra, n + 1);
+    }
+
+    return s;
+}
+
+
 static void
 test_workload(void)
 {
-    char    *body;
+    char    *body, *body2;
     size_t   len;
 
     body = cc_test_read("../data/questionnaire.json", &len);
@@ -123,11 +199,20 @@ test_workload(void)
         JSONB(body, len);
         CHECK(rc == CC_VALID);
         CHECK_STR(norm_s, WORKLOAD_NORMALISED);
+        CHECK(sub == NULL);
+
+        /* "submitted" comes with an invalid answer: one unknown name more */
+        body2 = with_extra(body, len, ",\"zz\":1}", 1);
+        JSON(body2);
+        CHECK(rc == CC_INVALID);
+        NERR(1);
+        HAS("zz", "unknown_field");
         CHECK_STR(sub_s,
                   "{\"profil\":\"acteur_ess\",\"departement\":\"14\","
                   "\"priorites\":[\"tourisme\",\"formation\"],"
                   "\"vision\":\"" VISION "\",\"consentement\":\"true\","
-                  "\"email\":\"camille.lefevre@example.org\"}");
+                  "\"email\":\"camille.lefevre@example.org\",\"zz\":\"1\"}");
+        free(body2);
         free(body);
     }
 
@@ -142,11 +227,24 @@ test_workload(void)
         FORMB(body, len);
         CHECK(rc == CC_VALID);
         CHECK_STR(norm_s, WORKLOAD_NORMALISED);
+        CHECK(sub == NULL);
+
+        body2 = with_extra(body, len, "&zz=1", 0);
+        FORM(body2);
+        CHECK(rc == CC_INVALID);
+        NERR(1);
         CHECK_STR(sub_s,
                   "{\"profil\":\"acteur_ess\",\"departement\":\"14\","
                   "\"priorites\":[\"tourisme\",\"formation\"],"
                   "\"vision\":\"" VISION "\",\"consentement\":\"oui\","
-                  "\"email\":\"camille.lefevre@example.org\"}");
+                  "\"email\":\"camille.lefevre@example.org\",\"zz\":\"1\"}");
+
+        /* asked for nothing, given nothing */
+        reset();
+        rc = cc_validate_urlencoded(schema, body2, strlen(body2), &norm,
+                                    &norm_len, &errs, NULL);
+        CHECK(rc == CC_INVALID && norm == NULL && errs != NULL);
+        free(body2);
         free(body);
     }
 
@@ -562,9 +660,13 @@ test_form(void)
     CHECK_STR(norm_s, "{\"profil\":\"citoyen\",\"departement\":\"76\","
               "\"priorites\":[\"emploi\"],\"vision\":\"x\","
               "\"consentement\":true}");
+    CHECK(sub == NULL);
+    FORM("profil=citoyen&departement=76&priorites=emploi&vision=x"
+         "&consentement=on&zz=");
+    CHECK(rc == CC_INVALID);
     CHECK_STR(sub_s, "{\"profil\":\"citoyen\",\"departement\":\"76\","
               "\"priorites\":[\"emploi\"],\"vision\":\"x\","
-              "\"consentement\":\"on\"}");
+              "\"consentement\":\"on\",\"zz\":\"\"}");
 
     /* the accepted spellings of a checked box */
     FORM(FBASE "&consentement=oui");
@@ -598,6 +700,8 @@ test_form(void)
     FORM(FBASE "&priorites=tourisme&priorites=emploi&priorites=");
     CHECK(rc == CC_VALID);
     CHECK_HAS(norm_s, "\"priorites\":[\"tourisme\",\"emploi\"]");
+    FORM(FBASE "&priorites=tourisme&priorites=emploi&priorites=&zz=1");
+    CHECK(rc == CC_INVALID);
     CHECK_HAS(sub_s, "\"priorites\":[\"emploi\",\"tourisme\",\"emploi\",\"\"]");
 
     FORM(FBASE "&profil=autre&vision=y&vision=z&email=a%40b.fr");
@@ -625,8 +729,11 @@ test_form(void)
     /* "_" names are plumbing: ignored, but kept for redisplay */
     FORM(FBASE "&_idempotency_key=0190f0e4-aaaa&_autre=1");
     CHECK(rc == CC_VALID);
-    CHECK_HAS(sub_s, "\"_idempotency_key\":\"0190f0e4-aaaa\"");
     CHECK_NOT_HAS(norm_s, "_idempotency_key");
+    FORM(FBASE "&_idempotency_key=0190f0e4-aaaa&_autre=1&zz=1");
+    CHECK(rc == CC_INVALID);
+    NERR(1);
+    CHECK_HAS(sub_s, "\"_idempotency_key\":\"0190f0e4-aaaa\"");
 
     FORM(FBASE "&zzz=1&zzz=2&structure=");
     CHECK(rc == CC_INVALID);
@@ -777,6 +884,8 @@ test_nomem(void)
 {
     int              consistent, saw_nomem, saw_done;
     long             n, k;
+    char            *text;
+    size_t           text_len;
     json_t          *o[3];
     cc_validation_e  r;
 
@@ -802,34 +911,37 @@ test_nomem(void)
     saw_done = 0;
 
     json_set_alloc_funcs(failing_malloc, free);
+    cc_malloc = failing_malloc;
 
     for (k = 0; k < 7; k++) {
         for (n = 0; n < 400; n++) {
             alloc_budget = n;
             o[0] = o[1] = o[2] = NULL;
+            text = NULL;
 
             if (k < 4) {
                 r = cc_validate_json(schema, json_bodies[k],
-                                     strlen(json_bodies[k]), &o[0], &o[1],
-                                     &o[2]);
+                                     strlen(json_bodies[k]), &text,
+                                     &text_len, &o[1], &o[2]);
             } else {
                 r = cc_validate_urlencoded(schema, form_bodies[k - 4],
                                            strlen(form_bodies[k - 4]),
-                                           &o[0], &o[1], &o[2]);
+                                           &text, &text_len, &o[1], &o[2]);
             }
 
             alloc_budget = -1;
 
             if (r == CC_NOMEM) {
                 saw_nomem = 1;
-                consistent &= o[0] == NULL && o[1] == NULL && o[2] == NULL;
+                consistent &= text == NULL && o[1] == NULL && o[2] == NULL;
 
             } else {
-                consistent &= (r == CC_VALID) == (o[0] != NULL);
+                consistent &= (r == CC_VALID) == (text != NULL);
                 consistent &= (r == CC_VALID) == (o[1] == NULL);
+                consistent &= (r == CC_INVALID) == (o[2] != NULL);
             }
 
-            json_decref(o[0]);
+            free(text);
             json_decref(o[1]);
             json_decref(o[2]);
 
@@ -841,6 +953,7 @@ test_nomem(void)
     }
 
     json_set_alloc_funcs(malloc, free);
+    cc_malloc = malloc;
 
     CHECK(consistent);
     CHECK(saw_nomem);

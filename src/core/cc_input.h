@@ -1,0 +1,144 @@
+/*
+ * The flat input both body readers fill (cc_json.c for JSON, cc_body.c for
+ * urlencoded forms) and the validator (cc_validate.c) checks: one slot per
+ * schema field, indexed like schema->fields, plus the unknown names.  No
+ * allocation per value: strings are slices of the body, or of one scratch
+ * buffer when they had to be unescaped or percent-decoded.
+ */
+
+#ifndef CC_INPUT_H
+#define CC_INPUT_H
+
+#include <stddef.h>
+#include "cc_schema_int.h"
+
+#define CC_MAX_UNKNOWN  32      /* unknown names reported, at most */
+
+
+typedef struct {
+    const char         *s;
+    size_t              len;
+} cc_slice_t;
+
+
+typedef enum {
+    CC_IN_ABSENT = 0,
+    CC_IN_NULL,
+    CC_IN_STRING,
+    CC_IN_LIST,          /* an array (JSON) or the values of a multiple */
+    CC_IN_TRUE,
+    CC_IN_FALSE,
+    CC_IN_OTHER          /* a number or an object: never a valid answer */
+} cc_in_type_e;
+
+
+/* a string of a list; lists of one field are chained, in order */
+
+typedef struct {
+    cc_slice_t          str;
+    size_t              next;           /* index in items, or CC_IN_END */
+} cc_in_item_t;
+
+#define CC_IN_END  ((size_t) -1)
+
+
+typedef struct {
+    unsigned char       type;           /* cc_in_type_e */
+    unsigned char       dup;            /* urlencoded: sent more than once */
+
+    /* a list that holds a non-string after its first nitems strings */
+    unsigned char       bad_item;
+
+    cc_slice_t          str;            /* CC_IN_STRING */
+
+    /* CC_IN_LIST, kept for multiple fields only: the strings */
+    size_t              first;
+    size_t              last;
+    size_t              nitems;
+
+    /* the validator's verdict, to write the normalised answer */
+    unsigned char       out;
+    cc_slice_t          out_str;
+    unsigned char      *seen;           /* multiple: per option */
+} cc_in_field_t;
+
+
+typedef struct {
+    cc_in_field_t      *fields;         /* schema->nfields */
+
+    cc_in_item_t       *items;
+    size_t              nitems;
+    size_t              items_cap;
+    unsigned            items_owned:1;  /* items were grown with malloc() */
+
+    /* distinct unknown names, in order, the first CC_MAX_UNKNOWN only */
+    cc_slice_t          unknown[CC_MAX_UNKNOWN];
+    size_t              nunknown;
+
+    char               *scratch;        /* at least the body's length */
+    unsigned char      *seen;           /* the options of all fields */
+} cc_input_t;
+
+
+/*
+ * The allocator of the readers and of the normalised answer: malloc(),
+ * memory the caller free()s; the unit tests make it fail on purpose.
+ */
+extern void *(*cc_malloc)(size_t size);
+
+/*
+ * One allocation for a call: the field slots, a first batch of list items,
+ * the validator's per-option flags and a scratch buffer of len + 1 bytes.
+ * Free with cc_input_free().
+ */
+int cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len);
+void cc_input_free(cc_input_t *in);
+
+/* index of the schema field named s[0..len), or -1 */
+int cc_input_field(const cc_schema_t *schema, const char *s, size_t len);
+
+/* appends a string to the list of field i; -1 on no memory */
+int cc_input_add_item(cc_input_t *in, size_t i, const char *s, size_t len);
+
+/* notes an unknown name, if there is room (the caller deduplicates) */
+void cc_input_add_unknown(cc_input_t *in, const char *s, size_t len);
+
+
+/* What the JSON reader says of a body it could not read. */
+
+typedef enum {
+    CC_JSON_OK = 0,
+    CC_JSON_SYNTAX,          /* grammar; line and column set */
+    CC_JSON_DEPTH,           /* nested deeper than CC_JSON_MAX_DEPTH */
+    CC_JSON_NOT_OBJECT,      /* a valid document, but an array */
+    CC_JSON_DUPLICATE,       /* a key twice in an object: key set */
+    CC_JSON_UNICODE,         /* \uD800 alone, or a bad surrogate pair */
+    CC_JSON_NUL,             /* \u0000 in a string or a key */
+    CC_JSON_NOMEM
+} cc_json_status_e;
+
+#define CC_JSON_MAX_DEPTH  32
+
+typedef struct {
+    cc_json_status_e    status;
+    size_t              line;           /* from 1 */
+    size_t              column;         /* in code points, from 1 */
+    cc_slice_t          key;            /* CC_JSON_DUPLICATE */
+} cc_json_error_t;
+
+
+/*
+ * Reads a JSON body, which the caller has checked is valid UTF-8 without
+ * NUL bytes, into "in" (initialised for this schema and length): RFC 8259,
+ * strictly, with jansson's limits (integers of 64 bits, reals that do not
+ * overflow a double) and no duplicate key in any object.
+ */
+cc_json_status_e cc_json_read(const cc_schema_t *schema, const char *body,
+    size_t len, cc_input_t *in, cc_json_error_t *err);
+
+/* The validation of a filled input; see cc_validate_json(). */
+cc_validation_e cc_validate_input(const cc_schema_t *schema,
+    cc_input_t *in, char **normalised, size_t *normalised_len,
+    json_t **errors);
+
+#endif /* CC_INPUT_H */
