@@ -20,7 +20,6 @@
 
 
 #define NGX_HTTP_CONCERTATION_IPV6_PREFIX  64
-#define NGX_HTTP_CONCERTATION_SHA1_HEX     40
 #define NGX_HTTP_CONCERTATION_UNPROCESSABLE  422
 
 
@@ -30,8 +29,7 @@ typedef struct {
     ngx_int_t                   redis_database;
     ngx_msec_t                  redis_connect_timeout;
     ngx_str_t                   secret;
-    ngx_str_t                   script;       /* the store script's source */
-    u_char                      script_sha[NGX_HTTP_CONCERTATION_SHA1_HEX];
+    cc_hmac_t                  *hmac;         /* keyed with the secret */
     ngx_flag_t                  used;         /* a concertation_form exists */
 } ngx_http_concertation_main_conf_t;
 

@@ -5,9 +5,6 @@
 
 
 #include "ngx_http_concertation.h"
-#include <ngx_sha1.h>
-
-#include "ngx_http_concertation_scripts.h"
 
 
 #define NGX_HTTP_CONCERTATION_MIN_SECRET  16
@@ -30,6 +27,7 @@ static char *ngx_http_concertation_set_num(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_concertation_name_value(ngx_conf_t *cf, char *rv);
 static void ngx_http_concertation_schema_cleanup(void *data);
+static void ngx_http_concertation_hmac_cleanup(void *data);
 static ngx_int_t ngx_http_concertation_init_process(ngx_cycle_t *cycle);
 static void ngx_http_concertation_exit_process(ngx_cycle_t *cycle);
 
@@ -172,26 +170,13 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_concertation_main_conf_t *cmcf = conf;
 
-    ngx_uint_t   i;
-    ngx_sha1_t   sha1;
-    u_char       digest[20];
+    ngx_pool_cleanup_t  *cln;
 
     ngx_conf_init_value(cmcf->redis_database, 0);
     ngx_conf_init_msec_value(cmcf->redis_connect_timeout, 500);
 
     if (cmcf->redis_database < 0) {
         return "concertation_redis_database must not be negative";
-    }
-
-    ngx_str_set(&cmcf->script, ngx_http_concertation_script_store);
-    cmcf->script.len = sizeof(ngx_http_concertation_script_store) - 1;
-
-    ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, cmcf->script.data, cmcf->script.len);
-    ngx_sha1_final(digest, &sha1);
-
-    for (i = 0; i < 20; i++) {
-        (void) ngx_sprintf(cmcf->script_sha + 2 * i, "%02xd", digest[i]);
     }
 
     if (!cmcf->used) {
@@ -212,7 +197,28 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    cmcf->hmac = cc_hmac_new(cmcf->secret.data, cmcf->secret.len);
+    if (cmcf->hmac == NULL) {
+        return "could not key HMAC-SHA256 with concertation_secret";
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        cc_hmac_free(cmcf->hmac);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_hmac_cleanup;
+    cln->data = cmcf->hmac;
+
     return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_concertation_hmac_cleanup(void *data)
+{
+    cc_hmac_free(data);
 }
 
 

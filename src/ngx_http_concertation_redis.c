@@ -64,7 +64,7 @@ static void ngx_http_concertation_redis_handshake(
     ngx_http_concertation_redis_t *rd);
 static void ngx_http_concertation_redis_handshake_reply(void *data,
     redisReply *reply);
-static void ngx_http_concertation_redis_script_reply(void *data,
+static void ngx_http_concertation_redis_ready_reply(void *data,
     redisReply *reply);
 static void ngx_http_concertation_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_concertation_redis_read_handler(ngx_event_t *rev);
@@ -276,8 +276,8 @@ static void
 ngx_http_concertation_redis_handshake(ngx_http_concertation_redis_t *rd)
 {
     u_char                             *p;
-    size_t                              len[3];
-    const char                         *argv[3];
+    size_t                              len[2];
+    const char                         *argv[2];
     u_char                              db[NGX_INT_T_LEN];
     ngx_http_concertation_main_conf_t  *cmcf;
 
@@ -307,17 +307,13 @@ ngx_http_concertation_redis_handshake(ngx_http_concertation_redis_t *rd)
                                 (void *) "SELECT");
     }
 
-    /* so that the first EVALSHA finds its script */
+    /* its answer says the connection went through the handshake */
 
-    argv[0] = "SCRIPT";
-    len[0] = 6;
-    argv[1] = "LOAD";
-    len[1] = 4;
-    argv[2] = (const char *) cmcf->script.data;
-    len[2] = cmcf->script.len;
+    argv[0] = "PING";
+    len[0] = 4;
 
-    (void) ngx_http_concertation_redis_enqueue(rd, 3, argv, len,
-                                ngx_http_concertation_redis_script_reply, rd);
+    (void) ngx_http_concertation_redis_enqueue(rd, 1, argv, len,
+                                ngx_http_concertation_redis_ready_reply, rd);
 }
 
 
@@ -340,7 +336,7 @@ ngx_http_concertation_redis_handshake_reply(void *data, redisReply *reply)
 
 
 static void
-ngx_http_concertation_redis_script_reply(void *data, redisReply *reply)
+ngx_http_concertation_redis_ready_reply(void *data, redisReply *reply)
 {
     ngx_http_concertation_redis_t *rd = data;
 
@@ -349,10 +345,9 @@ ngx_http_concertation_redis_script_reply(void *data, redisReply *reply)
     }
 
     if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, &rd->log, 0,
-                      "Redis refused SCRIPT LOAD: %*s",
+        ngx_log_error(NGX_LOG_ERR, &rd->log, 0, "Redis refused PING: %*s",
                       (size_t) reply->len, reply->str);
-        rd->handshake_error = "SCRIPT LOAD";
+        rd->handshake_error = "PING";
         return;
     }
 

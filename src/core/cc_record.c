@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "cc_record.h"
 
@@ -184,18 +183,111 @@ int
 cc_client_key(const unsigned char *secret, size_t secret_len,
     const unsigned char *masked, size_t masked_len, char *out)
 {
+    int         rc;
+    cc_hmac_t  *h;
+
+    h = cc_hmac_new(secret, secret_len);
+    if (h == NULL) {
+        return -1;
+    }
+
+    rc = cc_hmac_hex(h, masked, masked_len, out);
+    cc_hmac_free(h);
+
+    return rc;
+}
+
+
+#define CC_SHA256_BLOCK  64
+
+
+struct cc_hmac_s {
+    EVP_MD_CTX  *inner;     /* SHA-256 state after (key ^ ipad) */
+    EVP_MD_CTX  *outer;     /* SHA-256 state after (key ^ opad) */
+    EVP_MD_CTX  *work;
+};
+
+
+cc_hmac_t *
+cc_hmac_new(const unsigned char *secret, size_t secret_len)
+{
+    size_t          i;
+    unsigned        len;
+    cc_hmac_t      *h;
+    unsigned char   key[CC_SHA256_BLOCK], ipad[CC_SHA256_BLOCK],
+                    opad[CC_SHA256_BLOCK];
+
+    memset(key, 0, sizeof(key));
+
+    /* RFC 2104: a key longer than a block is hashed first */
+    if (secret_len > CC_SHA256_BLOCK) {
+        if (EVP_Digest(secret, secret_len, key, &len, EVP_sha256(), NULL)
+            != 1)
+        {
+            return NULL;
+        }
+
+    } else if (secret_len) {
+        memcpy(key, secret, secret_len);
+    }
+
+    for (i = 0; i < CC_SHA256_BLOCK; i++) {
+        ipad[i] = key[i] ^ 0x36;
+        opad[i] = key[i] ^ 0x5c;
+    }
+
+    h = calloc(1, sizeof(cc_hmac_t));
+    if (h == NULL) {
+        return NULL;
+    }
+
+    h->inner = EVP_MD_CTX_new();
+    h->outer = EVP_MD_CTX_new();
+    h->work = EVP_MD_CTX_new();
+
+    if (h->inner == NULL || h->outer == NULL || h->work == NULL
+        || EVP_DigestInit_ex(h->inner, EVP_sha256(), NULL) != 1
+        || EVP_DigestUpdate(h->inner, ipad, sizeof(ipad)) != 1
+        || EVP_DigestInit_ex(h->outer, EVP_sha256(), NULL) != 1
+        || EVP_DigestUpdate(h->outer, opad, sizeof(opad)) != 1)
+    {
+        cc_hmac_free(h);
+        return NULL;
+    }
+
+    return h;
+}
+
+
+void
+cc_hmac_free(cc_hmac_t *h)
+{
+    if (h == NULL) {
+        return;
+    }
+
+    EVP_MD_CTX_free(h->inner);
+    EVP_MD_CTX_free(h->outer);
+    EVP_MD_CTX_free(h->work);
+    free(h);
+}
+
+
+int
+cc_hmac_hex(cc_hmac_t *h, const unsigned char *msg, size_t len, char *out)
+{
     unsigned       i, md_len;
     unsigned char  md[EVP_MAX_MD_SIZE];
 
     static const unsigned char  empty[1] = { 0 };
 
-    if (secret_len > INT_MAX) {
-        return -1;
-    }
-
-    if (HMAC(EVP_sha256(), secret_len ? secret : empty, (int) secret_len,
-             masked_len ? masked : empty, masked_len, md, &md_len)
-        == NULL || md_len != 32)
+    if (EVP_MD_CTX_copy_ex(h->work, h->inner) != 1
+        || EVP_DigestUpdate(h->work, len ? msg : empty, len) != 1
+        || EVP_DigestFinal_ex(h->work, md, &md_len) != 1
+        || EVP_MD_CTX_copy_ex(h->work, h->outer) != 1
+        || EVP_DigestUpdate(h->work, md, md_len) != 1
+        || EVP_DigestFinal_ex(h->work, md, &md_len) != 1
+        || md_len != 32)
     {
         return -1;
     }

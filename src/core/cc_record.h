@@ -46,4 +46,18 @@ size_t cc_client_mask(int family, const unsigned char *addr,
 int cc_client_key(const unsigned char *secret, size_t secret_len,
     const unsigned char *masked, size_t masked_len, char *out);
 
+/*
+ * The same HMAC with the key schedule done once: the inner and outer
+ * digest states of the secret are kept, so that a request only hashes its
+ * own few bytes (HMAC() fetches the digest and derives both pads on every
+ * call).  Not thread-safe: one per process.
+ */
+typedef struct cc_hmac_s  cc_hmac_t;
+
+cc_hmac_t *cc_hmac_new(const unsigned char *secret, size_t secret_len);
+void cc_hmac_free(cc_hmac_t *hmac);
+/* lower-case hex, CC_CLIENT_KEY_LEN chars and a NUL; 0, or -1 on failure */
+int cc_hmac_hex(cc_hmac_t *hmac, const unsigned char *msg, size_t len,
+    char *out);
+
 #endif /* CC_RECORD_H */

@@ -199,6 +199,51 @@ test_hmac(void)
 }
 
 
+static void
+test_hmac_keyed(void)
+{
+    size_t          i;
+    char            key[CC_CLIENT_KEY_LEN + 1], once[CC_CLIENT_KEY_LEN + 1];
+    cc_hmac_t      *h;
+    unsigned char   k1[20], k6[131];
+
+    /* RFC 4231, test case 1, twice: the kept states are not consumed */
+    memset(k1, 0x0b, sizeof(k1));
+    h = cc_hmac_new(k1, sizeof(k1));
+    CHECK(h != NULL);
+
+    for (i = 0; h && i < 2; i++) {
+        CHECK(cc_hmac_hex(h, (const unsigned char *) "Hi There", 8, key)
+              == 0);
+        CHECK_STR(key, "b0344c61d8db38535ca8afceaf0bf12b"
+                       "881dc200c9833da726e9376c2e32cff7");
+    }
+
+    cc_hmac_free(h);
+
+    /* RFC 4231, test case 6: a key longer than a block is hashed first */
+    memset(k6, 0xaa, sizeof(k6));
+    h = cc_hmac_new(k6, sizeof(k6));
+    CHECK(h != NULL);
+    CHECK(h && cc_hmac_hex(h, (const unsigned char *)
+                           "Test Using Larger Than Block-Size Key - "
+                           "Hash Key First", 54, key) == 0);
+    CHECK_STR(key, "60e431591ee0b67f0d8a26aacbf5b77f"
+                   "8e0bc6213728c5140546040f0ee37f54");
+
+    /* the same as the one-shot HMAC, for a masked address */
+    CHECK(h && cc_hmac_hex(h, (const unsigned char *) "\x04\x20\x7f\0\0\x01",
+                           6, key) == 0);
+    CHECK(cc_client_key(k6, sizeof(k6),
+                        (const unsigned char *) "\x04\x20\x7f\0\0\x01", 6,
+                        once) == 0);
+    CHECK_STR(key, once);
+    cc_hmac_free(h);
+
+    cc_hmac_free(NULL);
+}
+
+
 void
 test_record(void)
 {
@@ -206,4 +251,5 @@ test_record(void)
     test_time();
     test_mask();
     test_hmac();
+    test_hmac_keyed();
 }
