@@ -15,7 +15,7 @@ NGX_CC_OPT ?= -g -O2 -fstack-protector-strong -Wformat \
               -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
 NGX_LD_OPT ?= -Wl,-z,relro -Wl,-z,now -fPIC
 
-BUILD  := $(CURDIR)/build
+BUILD  ?= $(CURDIR)/build
 NGXDIR := $(BUILD)/nginx
 MODULE := $(BUILD)/ngx_http_concertation_module.so
 

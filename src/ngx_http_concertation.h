@@ -43,6 +43,12 @@ typedef struct {
     ngx_msec_t                  timeout;
     time_t                      retry_after;
     off_t                       max_body_size;
+
+    /* the consultation window: ngx_http_concertation_window.c */
+
+    /* rate limits: ngx_http_concertation_limit_zone.c */
+
+    /* abuse controls: ngx_http_concertation_abuse.c */
 } ngx_http_concertation_loc_conf_t;
 
 
@@ -66,6 +72,14 @@ void ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd);
 
 ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);
 
+/*
+ * The checks made before the body is read, in this order; each returns
+ * NGX_DECLINED to let the request go on, or the answer it sent.
+ */
+ngx_int_t ngx_http_concertation_window_check(ngx_http_request_t *r);
+ngx_int_t ngx_http_concertation_limit_check(ngx_http_request_t *r);
+ngx_int_t ngx_http_concertation_abuse_check(ngx_http_request_t *r);
+
 
 /* answers */
 
@@ -83,6 +97,8 @@ ngx_int_t ngx_http_concertation_send_invalid(ngx_http_request_t *r,
     ngx_uint_t status, json_t *errors, json_t *submitted);
 ngx_int_t ngx_http_concertation_send_created(ngx_http_request_t *r,
     const char *id);
+ngx_table_elt_t *ngx_http_concertation_add_header(ngx_http_request_t *r,
+    const char *key, ngx_str_t *value);
 
 
 extern ngx_module_t  ngx_http_concertation_module;

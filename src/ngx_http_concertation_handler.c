@@ -26,7 +26,8 @@ typedef struct {
 } ngx_http_concertation_ctx_t;
 
 
-static ngx_int_t ngx_http_concertation_check_headers(ngx_http_request_t *r);
+static ngx_int_t ngx_http_concertation_check_method(ngx_http_request_t *r);
+static ngx_int_t ngx_http_concertation_check_body(ngx_http_request_t *r);
 static void ngx_http_concertation_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
@@ -70,7 +71,27 @@ ngx_http_concertation_handler(ngx_http_request_t *r)
 {
     ngx_int_t  rc;
 
-    rc = ngx_http_concertation_check_headers(r);
+    rc = ngx_http_concertation_check_method(r);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    rc = ngx_http_concertation_window_check(r);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    rc = ngx_http_concertation_limit_check(r);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    rc = ngx_http_concertation_abuse_check(r);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    rc = ngx_http_concertation_check_body(r);
     if (rc != NGX_DECLINED) {
         return rc;
     }
@@ -94,10 +115,9 @@ ngx_http_concertation_handler(ngx_http_request_t *r)
  */
 
 static ngx_int_t
-ngx_http_concertation_check_headers(ngx_http_request_t *r)
+ngx_http_concertation_check_method(ngx_http_request_t *r)
 {
-    ngx_table_elt_t                   *h;
-    ngx_http_concertation_loc_conf_t  *clcf;
+    ngx_table_elt_t  *h;
 
     if (r->method != NGX_HTTP_POST) {
         if (ngx_http_discard_request_body(r) != NGX_OK) {
@@ -117,6 +137,16 @@ ngx_http_concertation_check_headers(ngx_http_request_t *r)
                    NULL, "method_not_allowed",
                    "Ce formulaire s'envoie avec la méthode POST.");
     }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_check_body(ngx_http_request_t *r)
+{
+    ngx_table_elt_t                   *h;
+    ngx_http_concertation_loc_conf_t  *clcf;
 
     h = r->headers_in.content_type;
 

@@ -104,6 +104,12 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       0,
       NULL },
 
+    /* the consultation window: ngx_http_concertation_window.c */
+
+    /* rate limits: ngx_http_concertation_limit_zone.c */
+
+    /* abuse controls: ngx_http_concertation_abuse.c */
+
       ngx_null_command
 };
 

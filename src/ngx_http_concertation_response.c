@@ -10,8 +10,6 @@
 
 static ngx_int_t ngx_http_concertation_send(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *type, char *body);
-static ngx_table_elt_t *ngx_http_concertation_add_header(
-    ngx_http_request_t *r, const char *key, ngx_str_t *value);
 
 
 static ngx_str_t  ngx_http_concertation_json_type =
@@ -258,7 +256,7 @@ ngx_http_concertation_send(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
-static ngx_table_elt_t *
+ngx_table_elt_t *
 ngx_http_concertation_add_header(ngx_http_request_t *r, const char *key,
     ngx_str_t *value)
 {

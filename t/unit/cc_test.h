@@ -75,5 +75,8 @@ void test_validate(void);
 void test_json(void);
 void test_record(void);
 void test_http(void);
+void test_time(void);
+void test_limit(void);
+void test_token(void);
 
 #endif /* CC_TEST_H */

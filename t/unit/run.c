@@ -53,6 +53,9 @@ main(void)
     test_json();
     test_record();
     test_http();
+    test_time();
+    test_limit();
+    test_token();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 
