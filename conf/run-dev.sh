@@ -11,6 +11,10 @@ module=${CONCERTATION_MODULE:-$root/build/ngx_http_concertation_module.so}
 
 mkdir -p "$run/redis" "$run/tmp"
 
+# the consultation window around today, in local time with its offset
+window_start=${WINDOW_START:-$(date -d yesterday +%Y-%m-%dT00:00:00%:z)}
+window_end=${WINDOW_END:-$(date -d '60 days' +%Y-%m-%dT23:59:59%:z)}
+
 if [ ! -s "$run/secret" ]; then
     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/secret"
 fi
@@ -18,6 +22,7 @@ fi
 sed -e "s|@ROOT@|$root|g" -e "s|@RUN@|$run|g" -e "s|@MODULE@|$module|g" \
     -e "s|@PORT@|$port|g" -e "s|@REDIS_PORT@|$redis_port|g" \
     -e "s|@SECRET@|$(cat "$run/secret")|g" \
+    -e "s|@WINDOW_START@|$window_start|g" -e "s|@WINDOW_END@|$window_end|g" \
     "$root/conf/nginx.dev.conf" > "$run/nginx.conf"
 
 redis_pid=
@@ -58,6 +63,7 @@ cat <<MSG
   concertation is running:
     site           http://127.0.0.1:$port/
     questionnaire  http://127.0.0.1:$port/questionnaire.html
+                   open from $window_start to $window_end
     API            POST http://127.0.0.1:$port/api/questionnaire
     answers        redis-cli -p $redis_port XRANGE concertation:questionnaire - +
     logs           $run/error.log, $run/access.log, $run/redis.log

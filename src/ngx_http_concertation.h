@@ -17,6 +17,8 @@
 #include "cc_schema.h"
 #include "cc_record.h"
 #include "cc_http.h"
+#include "cc_abuse.h"
+#include "cc_token.h"
 
 
 #define NGX_HTTP_CONCERTATION_IPV6_PREFIX  64
@@ -30,8 +32,18 @@ typedef struct {
     ngx_msec_t                  redis_connect_timeout;
     ngx_str_t                   secret;
     cc_hmac_t                  *hmac;         /* keyed with the secret */
+    cc_hmac_t                  *token_key;    /* derived: form tokens */
     ngx_flag_t                  used;         /* a concertation_form exists */
+    ngx_uint_t                  ipv6_prefix;  /* client key, IPv6 bits */
 } ngx_http_concertation_main_conf_t;
+
+
+/* a consultation window, set by concertation_window */
+typedef struct {
+    time_t                      start;
+    time_t                      end;         /* its own second is open */
+    char                       *not_open;    /* the 403 message, in French */
+} ngx_http_concertation_window_t;
 
 
 typedef struct {
@@ -45,10 +57,22 @@ typedef struct {
     off_t                       max_body_size;
 
     /* the consultation window: ngx_http_concertation_window.c */
+    ngx_http_concertation_window_t  *window;  /* NULL: always open */
 
     /* rate limits: ngx_http_concertation_limit_zone.c */
+    ngx_array_t                *limits;       /* sorted by zone name */
+    ngx_http_complex_value_t   *limit_exempt;
+    ngx_flag_t                  limit_dry_run;
+    ngx_uint_t                  limit_log_level;
 
     /* abuse controls: ngx_http_concertation_abuse.c */
+    ngx_array_t                *origins;      /* canonical, of char * */
+    ngx_uint_t                  origin_missing;
+    ngx_flag_t                  form_token;
+    ngx_msec_t                  form_min_time;
+    ngx_msec_t                  form_max_age;
+    ngx_str_t                   honeypot;
+    ngx_msec_t                  body_timeout;
 } ngx_http_concertation_loc_conf_t;
 
 
@@ -68,6 +92,27 @@ ngx_http_concertation_cmd_t *ngx_http_concertation_redis_send(int argc,
 void ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd);
 
 
+/* the consultation window */
+
+char *ngx_http_concertation_set_window(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_concertation_window_variables(ngx_conf_t *cf);
+
+
+/* rate limits */
+
+char *ngx_http_concertation_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_limit_exempt_conf(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_concertation_ipv6_prefix(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+extern ngx_conf_enum_t  ngx_http_concertation_limit_log_levels[];
+
+
 /* the request */
 
 ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);
@@ -79,6 +124,45 @@ ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_window_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_limit_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_abuse_check(ngx_http_request_t *r);
+
+/*
+ * The abuse controls that need the body: the reserved "_" fields (form
+ * token, honeypot) gathered while the body is validated, then judged.
+ */
+typedef struct {
+    ngx_http_request_t         *request;
+    size_t                      token_len;
+    ngx_uint_t                  ntokens;
+    unsigned                    token_bad:1;
+    unsigned                    honeypot_filled:1;
+    u_char                      token[CC_TOKEN_MAX_LEN];
+} ngx_http_concertation_reserved_t;
+
+void ngx_http_concertation_abuse_reserved(void *data, const char *name,
+    size_t name_len, const char *value, size_t value_len);
+ngx_int_t ngx_http_concertation_abuse_verdict(ngx_http_request_t *r,
+    ngx_http_concertation_reserved_t *res);
+ngx_int_t ngx_http_concertation_abuse_refuse(ngx_http_request_t *r,
+    json_t *submitted);
+ngx_int_t ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
+    cc_page_plumbing_t *pl);
+/* the total body-read deadline: armed before the read, disarmed after */
+ngx_int_t ngx_http_concertation_abuse_body_start(ngx_http_request_t *r);
+ngx_int_t ngx_http_concertation_abuse_body_done(ngx_http_request_t *r);
+size_t ngx_http_concertation_abuse_max_body(cc_schema_t *schema);
+
+ngx_int_t ngx_http_concertation_abuse_variables(ngx_conf_t *cf);
+char *ngx_http_concertation_abuse_init_main_conf(ngx_conf_t *cf,
+    ngx_http_concertation_main_conf_t *cmcf);
+char *ngx_http_concertation_origin(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_honeypot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_form_token_endpoint(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_concertation_abuse_merge(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *prev,
+    ngx_http_concertation_loc_conf_t *conf);
 
 
 /* answers */

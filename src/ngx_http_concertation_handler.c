@@ -98,10 +98,16 @@ ngx_http_concertation_handler(ngx_http_request_t *r)
 
     r->request_body_in_single_buf = 1;
 
+    if (ngx_http_concertation_abuse_body_start(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     rc = ngx_http_read_client_request_body(r,
                                            ngx_http_concertation_body_handler);
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        /* nginx answers: the body-read deadline must not */
+        (void) ngx_http_concertation_abuse_body_done(r);
         return rc;
     }
 
@@ -202,6 +208,11 @@ ngx_http_concertation_body_handler(ngx_http_request_t *r)
     ngx_int_t   rc;
     ngx_str_t   body;
 
+    if (ngx_http_concertation_abuse_body_done(r) == NGX_DONE) {
+        /* the body-read deadline has answered and finalized already */
+        return;
+    }
+
     rc = ngx_http_concertation_read_body(r, &body);
 
     if (rc == NGX_OK) {
@@ -294,14 +305,24 @@ static char *
 ngx_http_concertation_validate(ngx_http_request_t *r, ngx_str_t *body,
     size_t *len, ngx_int_t *rc)
 {
+    int                                json;
     char                              *text;
     json_t                            *errors, *submitted, **sub;
+    cc_reserved_t                      reserved;
     ngx_table_elt_t                   *h;
     cc_validation_e                    v;
     ngx_http_concertation_loc_conf_t  *clcf;
+    ngx_http_concertation_reserved_t   res;
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
     h = r->headers_in.content_type;
+
+    /* the form token and the honeypot, read with the answer (issue 3) */
+
+    ngx_memzero(&res, sizeof(ngx_http_concertation_reserved_t));
+    res.request = r;
+    reserved.handler = ngx_http_concertation_abuse_reserved;
+    reserved.data = &res;
 
     /* what was submitted only serves to redisplay an HTML form */
 
@@ -309,15 +330,35 @@ ngx_http_concertation_validate(ngx_http_request_t *r, ngx_str_t *body,
     sub = ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML
           ? &submitted : NULL;
 
-    if (cc_content_type((char *) h->value.data, h->value.len)
-        == CC_BODY_JSON)
-    {
-        v = cc_validate_json(clcf->schema, (char *) body->data, body->len,
-                             &text, len, &errors, sub);
+    json = cc_content_type((char *) h->value.data, h->value.len)
+           == CC_BODY_JSON;
+
+    if (json) {
+        v = cc_validate_json_ex(clcf->schema, (char *) body->data, body->len,
+                                &text, len, &errors, sub, &reserved);
 
     } else {
-        v = cc_validate_urlencoded(clcf->schema, (char *) body->data,
-                                   body->len, &text, len, &errors, sub);
+        v = cc_validate_urlencoded_ex(clcf->schema, (char *) body->data,
+                                      body->len, &text, len, &errors, sub,
+                                      &reserved);
+    }
+
+    /* a refused post is refused before its fields are discussed */
+
+    if ((v == CC_VALID || v == CC_INVALID)
+        && ngx_http_concertation_abuse_verdict(r, &res) != NGX_OK)
+    {
+        free(text);
+        json_decref(errors);
+
+        if (sub && submitted == NULL) {
+            submitted = cc_submitted_body(clcf->schema, json,
+                                          (char *) body->data, body->len);
+        }
+
+        *rc = ngx_http_concertation_abuse_refuse(r, submitted);
+        json_decref(submitted);
+        return NULL;
     }
 
     switch (v) {
@@ -463,8 +504,7 @@ ngx_http_concertation_record(ngx_http_request_t *r,
 #endif
     }
 
-    len = cc_client_mask(family, addr, NGX_HTTP_CONCERTATION_IPV6_PREFIX,
-                         masked);
+    len = cc_client_mask(family, addr, (unsigned) cmcf->ipv6_prefix, masked);
 
     if (cc_hmac_hex(cmcf->hmac, masked, len, ctx->client) != 0)
     {

@@ -10,6 +10,7 @@
 #define NGX_HTTP_CONCERTATION_MIN_SECRET  16
 
 
+static ngx_int_t ngx_http_concertation_preconfiguration(ngx_conf_t *cf);
 static void *ngx_http_concertation_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_concertation_create_loc_conf(ngx_conf_t *cf);
@@ -30,6 +31,13 @@ static void ngx_http_concertation_schema_cleanup(void *data);
 static void ngx_http_concertation_hmac_cleanup(void *data);
 static ngx_int_t ngx_http_concertation_init_process(ngx_cycle_t *cycle);
 static void ngx_http_concertation_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_conf_enum_t  ngx_http_concertation_origin_missing[] = {
+    { ngx_string("refuse"), 0 },
+    { ngx_string("allow"), 1 },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_concertation_commands[] = {
@@ -105,17 +113,121 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       NULL },
 
     /* the consultation window: ngx_http_concertation_window.c */
+    { ngx_string("concertation_window"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_concertation_set_window,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
 
     /* rate limits: ngx_http_concertation_limit_zone.c */
+    { ngx_string("concertation_limit_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_limit_zone,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("concertation_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      ngx_http_concertation_limit,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_limit_exempt"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_limit_exempt_conf,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_limit_dry_run"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, limit_dry_run),
+      NULL },
+
+    { ngx_string("concertation_limit_log_level"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, limit_log_level),
+      ngx_http_concertation_limit_log_levels },
+
+    { ngx_string("concertation_client_ipv6_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_ipv6_prefix,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
 
     /* abuse controls: ngx_http_concertation_abuse.c */
+
+    { ngx_string("concertation_origin"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_concertation_origin,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_origin_missing"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, origin_missing),
+      &ngx_http_concertation_origin_missing },
+
+    { ngx_string("concertation_form_token"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, form_token),
+      NULL },
+
+    { ngx_string("concertation_form_min_time"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_set_msec,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, form_min_time),
+      NULL },
+
+    { ngx_string("concertation_form_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_set_msec,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, form_max_age),
+      NULL },
+
+    { ngx_string("concertation_honeypot"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_honeypot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_body_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_set_msec,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, body_timeout),
+      NULL },
+
+    { ngx_string("concertation_form_token_endpoint"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_concertation_form_token_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
 
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_concertation_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_concertation_preconfiguration, /* preconfiguration */
     NULL,                                  /* postconfiguration */
 
     ngx_http_concertation_create_main_conf, /* create main configuration */
@@ -145,6 +257,28 @@ ngx_module_t  ngx_http_concertation_module = {
 };
 
 
+/*
+ * Variables are added here, before any directive that could use them is
+ * read; one call per concern, each defined in its own glue file.
+ */
+
+static ngx_int_t
+ngx_http_concertation_preconfiguration(ngx_conf_t *cf)
+{
+    /* variables of the consultation window: ngx_http_concertation_window.c */
+    if (ngx_http_concertation_window_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* variables of the abuse controls: ngx_http_concertation_abuse.c */
+    if (ngx_http_concertation_abuse_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 static void *
 ngx_http_concertation_create_main_conf(ngx_conf_t *cf)
 {
@@ -166,6 +300,7 @@ ngx_http_concertation_create_main_conf(ngx_conf_t *cf)
 
     cmcf->redis_database = NGX_CONF_UNSET;
     cmcf->redis_connect_timeout = NGX_CONF_UNSET_MSEC;
+    cmcf->ipv6_prefix = NGX_CONF_UNSET_UINT;
 
     return cmcf;
 }
@@ -180,6 +315,12 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_value(cmcf->redis_database, 0);
     ngx_conf_init_msec_value(cmcf->redis_connect_timeout, 500);
+
+    if (ngx_http_concertation_abuse_init_main_conf(cf, cmcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+    ngx_conf_init_uint_value(cmcf->ipv6_prefix,
+                             NGX_HTTP_CONCERTATION_IPV6_PREFIX);
 
     if (cmcf->redis_database < 0) {
         return "concertation_redis_database must not be negative";
@@ -251,6 +392,20 @@ ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
     clcf->timeout = NGX_CONF_UNSET_MSEC;
     clcf->retry_after = NGX_CONF_UNSET;
 
+    clcf->window = NGX_CONF_UNSET_PTR;
+
+    clcf->limits = NGX_CONF_UNSET_PTR;
+    clcf->limit_dry_run = NGX_CONF_UNSET;
+    clcf->limit_log_level = NGX_CONF_UNSET_UINT;
+
+    clcf->origins = NGX_CONF_UNSET_PTR;
+    clcf->origin_missing = NGX_CONF_UNSET_UINT;
+    clcf->form_token = NGX_CONF_UNSET;
+    clcf->form_min_time = NGX_CONF_UNSET_MSEC;
+    clcf->form_max_age = NGX_CONF_UNSET_MSEC;
+    clcf->honeypot.data = NGX_CONF_UNSET_PTR;
+    clcf->body_timeout = NGX_CONF_UNSET_MSEC;
+
     return clcf;
 }
 
@@ -275,6 +430,21 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
         return NGX_CONF_ERROR;
     }
 
+    ngx_conf_merge_ptr_value(conf->window, prev->window, NULL);
+
+    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
+    ngx_conf_merge_value(conf->limit_dry_run, prev->limit_dry_run, 0);
+    ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
+                              NGX_LOG_ERR);
+
+    if (conf->limit_exempt == NULL) {
+        conf->limit_exempt = prev->limit_exempt;
+    }
+
+    if (ngx_http_concertation_abuse_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->form.len == 0) {
         return NGX_CONF_OK;
     }
@@ -290,6 +460,15 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
     conf->max_body_size = hclcf->client_max_body_size
                           ? hclcf->client_max_body_size : NGX_MAX_OFF_T_VALUE;
     hclcf->client_max_body_size = 0;
+
+    /* no honest answer is larger than the schema's worst case (issue 3) */
+
+    if ((off_t) ngx_http_concertation_abuse_max_body(conf->schema)
+        < conf->max_body_size)
+    {
+        conf->max_body_size = ngx_http_concertation_abuse_max_body(
+                                                              conf->schema);
+    }
 
     conf->stream.len = conf->prefix.len + conf->form.len;
     conf->stream.data = ngx_pnalloc(cf->pool, conf->stream.len);

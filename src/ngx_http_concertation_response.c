@@ -107,6 +107,7 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
     json_t *errors, json_t *submitted)
 {
     char                              *body, *action;
+    cc_page_plumbing_t                 pl;
     ngx_http_concertation_loc_conf_t  *clcf;
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON) {
@@ -126,7 +127,14 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
 
     *ngx_cpymem(action, r->uri.data, r->uri.len) = '\0';
 
-    body = cc_errors_page_html(clcf->schema, errors, submitted, action);
+    /* a fresh form token and the honeypot, where they are configured */
+
+    if (ngx_http_concertation_abuse_plumbing(r, &pl) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body = cc_errors_page_html_ex(clcf->schema, errors, submitted, action,
+                                  &pl);
 
     return ngx_http_concertation_send(r, status,
                                       &ngx_http_concertation_html_type, body);

@@ -59,6 +59,7 @@ cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len)
 
     in->scratch = p;
     in->nunknown = 0;
+    in->reserved = NULL;
 
     for (i = 0, nopts = 0; i < schema->nfields; i++) {
         in->fields[i].seen = in->seen + nopts;
@@ -319,6 +320,16 @@ cc_validate_json(const cc_schema_t *schema, const char *body, size_t len,
     char **normalised, size_t *normalised_len, json_t **errors,
     json_t **submitted)
 {
+    return cc_validate_json_ex(schema, body, len, normalised, normalised_len,
+                               errors, submitted, NULL);
+}
+
+
+cc_validation_e
+cc_validate_json_ex(const cc_schema_t *schema, const char *body, size_t len,
+    char **normalised, size_t *normalised_len, json_t **errors,
+    json_t **submitted, const cc_reserved_t *reserved)
+{
     cc_input_t        in;
     cc_json_error_t   jerr;
     cc_validation_e   rc;
@@ -348,6 +359,8 @@ cc_validate_json(const cc_schema_t *schema, const char *body, size_t len,
     if (cc_input_init(&in, schema, len) != 0) {
         return CC_NOMEM;
     }
+
+    in.reserved = reserved;
 
     if (cc_json_read(schema, body, len, &in, &jerr) != CC_JSON_OK) {
         rc = cc_json_error(&jerr, errors);
@@ -495,9 +508,14 @@ cc_form_pair(const cc_schema_t *schema, cc_input_t *in, cc_slice_t *name,
     cc_in_field_t     *v;
     const cc_field_t  *f;
 
-    /* "_name": form plumbing (idempotency key), not an answer */
+    /* "_name": form plumbing (token, idempotency key), not an answer */
 
     if (name->len > 0 && name->s[0] == '_') {
+        if (in->reserved) {
+            in->reserved->handler(in->reserved->data, name->s, name->len,
+                                  value->s, value->len);
+        }
+
         return 0;
     }
 
@@ -627,6 +645,25 @@ cc_validate_urlencoded(const cc_schema_t *schema, const char *body,
     size_t len, char **normalised, size_t *normalised_len, json_t **errors,
     json_t **submitted)
 {
+    return cc_validate_urlencoded_ex(schema, body, len, normalised,
+                                     normalised_len, errors, submitted, NULL);
+}
+
+
+json_t *
+cc_submitted_body(const cc_schema_t *schema, int json, const char *body,
+    size_t len)
+{
+    return json ? cc_submitted_json(body, len)
+                : cc_submitted_form(schema, body, len);
+}
+
+
+cc_validation_e
+cc_validate_urlencoded_ex(const cc_schema_t *schema, const char *body,
+    size_t len, char **normalised, size_t *normalised_len, json_t **errors,
+    json_t **submitted, const cc_reserved_t *reserved)
+{
     char              msg[CC_MSG_SIZE];
     cc_input_t        in;
     cc_url_status_e   st;
@@ -643,6 +680,8 @@ cc_validate_urlencoded(const cc_schema_t *schema, const char *body,
     if (cc_input_init(&in, schema, len) != 0) {
         return CC_NOMEM;
     }
+
+    in.reserved = reserved;
 
     st = cc_form_read(schema, body, len, &in);
 

@@ -545,6 +545,46 @@ char *
 cc_errors_page_html(const cc_schema_t *schema, json_t *errors,
     json_t *submitted, const char *action)
 {
+    return cc_errors_page_html_ex(schema, errors, submitted, action, NULL);
+}
+
+
+/*
+ * The honeypot as on the questionnaire page: out of sight, out of the tab
+ * order and of autofill, and labelled for whoever reaches it anyway.
+ */
+
+static void
+cc_plumbing(cc_buf_t *b, const cc_page_plumbing_t *pl)
+{
+    if (pl == NULL) {
+        return;
+    }
+
+    if (pl->token_name && pl->token) {
+        cc_buf_str(b, "<input type=\"hidden\" name=\"");
+        cc_buf_escs(b, pl->token_name);
+        cc_buf_str(b, "\" value=\"");
+        cc_buf_escs(b, pl->token);
+        cc_buf_str(b, "\">\n");
+    }
+
+    if (pl->honeypot) {
+        cc_buf_str(b, "<div class=\"pot\" aria-hidden=\"true\">"
+                   "<label for=\"champ-pot\">Ne remplissez pas ce champ"
+                   CC_NBSP ": il sert à écarter les envois automatiques."
+                   "</label><input type=\"text\" id=\"champ-pot\" name=\"");
+        cc_buf_escs(b, pl->honeypot);
+        cc_buf_str(b, "\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"
+                   "</div>\n");
+    }
+}
+
+
+char *
+cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
+    json_t *submitted, const char *action, const cc_page_plumbing_t *pl)
+{
     size_t             i;
     cc_buf_t           b = { NULL, 0, 0, 0 };
     const char        *key;
@@ -585,6 +625,8 @@ cc_errors_page_html(const cc_schema_t *schema, json_t *errors,
         cc_buf_escs(&b, key);
         cc_buf_str(&b, "\">\n");
     }
+
+    cc_plumbing(&b, pl);
 
     for (i = 0; i < schema->nfields; i++) {
         f = &schema->fields[i];

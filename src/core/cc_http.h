@@ -48,6 +48,20 @@ char *cc_error_body_json(const char *field, const char *code,
 char *cc_errors_page_html(const cc_schema_t *schema, json_t *errors,
     json_t *submitted, const char *action);
 
+/*
+ * The same page carrying the form plumbing back: a fresh form token in a
+ * hidden field, and the honeypot field, empty, hidden from people by CSS
+ * and from assistive technology (either name NULL: none).
+ */
+typedef struct {
+    const char         *token_name;
+    const char         *token;
+    const char         *honeypot;
+} cc_page_plumbing_t;
+
+char *cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
+    json_t *submitted, const char *action, const cc_page_plumbing_t *pl);
+
 /* A French HTML page with a title and one paragraph (both plain text). */
 char *cc_message_page_html(const char *title, const char *message);
 

@@ -76,6 +76,9 @@ typedef struct {
     size_t              nunknown;
 
     char               *scratch;        /* at least the body's length */
+
+    /* where the reserved "_" names go; NULL: dropped */
+    const cc_reserved_t *reserved;
     unsigned char      *seen;           /* the options of all fields */
 } cc_input_t;
 

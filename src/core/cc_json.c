@@ -607,9 +607,9 @@ cc_json_literal(cc_json_t *j, const char *word, size_t len)
 static int
 cc_json_object(cc_json_t *j, int top)
 {
-    int             fi, rc;
+    int             fi, rc, reserved;
     size_t          obj;
-    cc_slice_t      key;
+    cc_slice_t      key, val;
     cc_in_field_t  *f;
 
     if (++j->depth > CC_JSON_MAX_DEPTH) {
@@ -638,6 +638,7 @@ cc_json_object(cc_json_t *j, int top)
 
         f = NULL;
         fi = top ? cc_input_field(j->schema, key.s, key.len) : -1;
+        reserved = top && fi < 0 && key.len > 0 && key.s[0] == '_';
 
         if (fi >= 0) {
             f = &j->in->fields[fi];
@@ -646,7 +647,9 @@ cc_json_object(cc_json_t *j, int top)
         } else {
             rc = cc_json_key_add(j, &key, obj);
 
-            if (rc == 0 && top) {
+            /* "_name": form plumbing (token, idempotency key) */
+
+            if (rc == 0 && top && !reserved) {
                 cc_input_add_unknown(j->in, key.s, key.len);
             }
         }
@@ -669,12 +672,29 @@ cc_json_object(cc_json_t *j, int top)
         j->p++;
         cc_json_ws(j);
 
-        if (cc_json_value(j, f, (size_t) fi,
-                          f && j->schema->fields[fi].type
-                               == CC_FIELD_MULTIPLE)
-            != 0)
-        {
-            return -1;
+        if (reserved && j->p < j->end && *j->p == '"') {
+            if (cc_json_string(j, &val, 1) != 0) {
+                return -1;
+            }
+
+            if (j->in->reserved) {
+                j->in->reserved->handler(j->in->reserved->data, key.s,
+                                         key.len, val.s, val.len);
+            }
+
+        } else {
+            if (cc_json_value(j, f, (size_t) fi,
+                              f && j->schema->fields[fi].type
+                                   == CC_FIELD_MULTIPLE)
+                != 0)
+            {
+                return -1;
+            }
+
+            if (reserved && j->in->reserved) {
+                j->in->reserved->handler(j->in->reserved->data, key.s,
+                                         key.len, NULL, 0);
+            }
         }
 
         cc_json_ws(j);

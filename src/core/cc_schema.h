@@ -83,9 +83,10 @@ typedef enum {
  * "invalid_choice", "too_few", "too_many", "too_long",
  * "invalid_characters", "invalid_email", "must_be_true", "duplicate_field"
  * (urlencoded), "unknown_field" (field is the unknown name; at most 32
- * reported).  At most one error per field.  Urlencoded names starting with
- * '_' (e.g. "_idempotency_key") are form plumbing: ignored by validation,
- * kept in "submitted".  On CC_NOMEM all outputs are NULL.
+ * reported).  At most one error per field.  Names starting with '_' (e.g.
+ * "_idempotency_key") are form plumbing, in both encodings: ignored by
+ * validation, kept in "submitted" (see cc_validate_json_ex() below).  On
+ * CC_NOMEM all outputs are NULL.
  *
  * "submitted" may be NULL; otherwise it receives, on CC_INVALID only, an
  * object with what was submitted, as strings or arrays of strings, for
@@ -100,5 +101,39 @@ cc_validation_e cc_validate_json(const cc_schema_t *schema, const char *body,
 cc_validation_e cc_validate_urlencoded(const cc_schema_t *schema,
     const char *body, size_t len, char **normalised, size_t *normalised_len,
     json_t **errors, json_t **submitted);
+
+/*
+ * Reserved names: top-level names starting with '_' ("_jeton",
+ * "_idempotency_key", a honeypot) are form plumbing, never answers nor
+ * unknown fields, in JSON as in urlencoded bodies.  The _ex variants hand
+ * each one to handler as it is read, with its decoded value (value NULL
+ * when a JSON value is not a string); the value lives only for the call.
+ * Values read from a body later found malformed (CC_MALFORMED) must be
+ * ignored.  Nothing is allocated for them.
+ */
+typedef void (*cc_reserved_pt)(void *data, const char *name,
+    size_t name_len, const char *value, size_t value_len);
+
+typedef struct {
+    cc_reserved_pt      handler;
+    void               *data;
+} cc_reserved_t;
+
+cc_validation_e cc_validate_json_ex(const cc_schema_t *schema,
+    const char *body, size_t len, char **normalised, size_t *normalised_len,
+    json_t **errors, json_t **submitted, const cc_reserved_t *reserved);
+
+cc_validation_e cc_validate_urlencoded_ex(const cc_schema_t *schema,
+    const char *body, size_t len, char **normalised, size_t *normalised_len,
+    json_t **errors, json_t **submitted, const cc_reserved_t *reserved);
+
+/*
+ * What was submitted, as "submitted" above, whatever the validation says
+ * (json: 1 for a JSON body, 0 for urlencoded); NULL on no memory or when
+ * the body cannot be read.  For redisplaying a form refused for another
+ * reason than its fields.
+ */
+json_t *cc_submitted_body(const cc_schema_t *schema, int json,
+    const char *body, size_t len);
 
 #endif /* CC_SCHEMA_H */

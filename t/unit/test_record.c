@@ -87,7 +87,7 @@ test_uuid7(void)
 
 
 static void
-test_time(void)
+test_rfc3339_ms(void)
 {
     char  t[CC_TIME_LEN + 1];
 
@@ -248,7 +248,7 @@ void
 test_record(void)
 {
     test_uuid7();
-    test_time();
+    test_rfc3339_ms();
     test_mask();
     test_hmac();
     test_hmac_keyed();
