@@ -26,6 +26,7 @@ DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
+SCRIPTS        := $(wildcard src/scripts/*.lua)
 
 .PHONY: all deps deps-build module run test unit integration fuzz fuzz-replay bench \
         clean FORCE
@@ -56,7 +57,7 @@ $(BUILD)/sources: FORCE
 	@echo "$(MODULE_SOURCES)" | cmp -s - $@ \
 	    || echo "$(MODULE_SOURCES)" > $@
 
-$(NGXDIR)/objs/Makefile: config $(BUILD)/sources | deps-build
+$(NGXDIR)/objs/Makefile: config $(SCRIPTS) $(BUILD)/sources | deps-build
 	rm -rf $(NGXDIR)
 	cp -r $(NGX_SRC) $(NGXDIR)
 	cd $(NGXDIR) && . ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \

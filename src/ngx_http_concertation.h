@@ -64,6 +64,7 @@ typedef struct {
     ngx_http_complex_value_t   *limit_exempt;
     ngx_flag_t                  limit_dry_run;
     ngx_uint_t                  limit_log_level;
+    ngx_flag_t                  limit_redis;  /* counted in Redis too */
 
     /* abuse controls: ngx_http_concertation_abuse.c */
     ngx_array_t                *origins;      /* canonical, of char * */
@@ -111,6 +112,11 @@ char *ngx_http_concertation_ipv6_prefix(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 extern ngx_conf_enum_t  ngx_http_concertation_limit_log_levels[];
+
+ngx_int_t ngx_http_concertation_limit_redis_args(ngx_http_request_t *r,
+    const char *client, ngx_array_t *keys, ngx_array_t *args);
+ngx_int_t ngx_http_concertation_limit_refuse(ngx_http_request_t *r,
+    uint64_t retry_after);
 
 
 /* the request */

@@ -14,12 +14,19 @@
 
 #include <openssl/rand.h>
 
+#include "ngx_http_concertation_scripts.h"
+
+
+#define NGX_HTTP_CONCERTATION_MAX_ARGS  48
+
 
 typedef struct {
     ngx_http_request_t                 *request;
     ngx_http_concertation_cmd_t        *cmd;
     ngx_event_t                         deadline;
     ngx_str_t                           data;
+    ngx_array_t                        *limit_keys;   /* shared limits */
+    ngx_array_t                        *limit_args;
     char                                id[CC_ID_LEN + 1];
     char                                received_at[CC_TIME_LEN + 1];
     char                                client[CC_CLIENT_KEY_LEN + 1];
@@ -38,8 +45,14 @@ static ngx_int_t ngx_http_concertation_store(ngx_http_request_t *r,
     char *normalised, size_t len);
 static ngx_int_t ngx_http_concertation_record(ngx_http_request_t *r,
     ngx_http_concertation_ctx_t *ctx);
+static ngx_int_t ngx_http_concertation_shared_limits(ngx_http_request_t *r,
+    ngx_http_concertation_ctx_t *ctx);
 static ngx_int_t ngx_http_concertation_send_store(
     ngx_http_concertation_ctx_t *ctx);
+static ngx_int_t ngx_http_concertation_send_limited_store(
+    ngx_http_concertation_ctx_t *ctx);
+static ngx_int_t ngx_http_concertation_limited_reply(
+    ngx_http_concertation_ctx_t *ctx, redisReply *reply);
 static void ngx_http_concertation_store_reply(void *data, redisReply *reply);
 static void ngx_http_concertation_deadline(ngx_event_t *ev);
 static void ngx_http_concertation_done(ngx_http_concertation_ctx_t *ctx,
@@ -424,6 +437,11 @@ ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
         return rc;
     }
 
+    rc = ngx_http_concertation_shared_limits(r, ctx);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
     /*
      * The pool cleanup takes the command back whatever way the request ends,
      * so a reply never finds a freed request.
@@ -554,6 +572,10 @@ ngx_http_concertation_send_store(ngx_http_concertation_ctx_t *ctx)
     ngx_http_request_t                *r;
     ngx_http_concertation_loc_conf_t  *clcf;
 
+    if (ctx->limit_keys) {
+        return ngx_http_concertation_send_limited_store(ctx);
+    }
+
     r = ctx->request;
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
 
@@ -591,6 +613,154 @@ ngx_http_concertation_send_store(ngx_http_concertation_ctx_t *ctx)
 }
 
 
+/* the keys and arguments of the limits counted in Redis, if any */
+
+static ngx_int_t
+ngx_http_concertation_shared_limits(ngx_http_request_t *r,
+    ngx_http_concertation_ctx_t *ctx)
+{
+    ngx_int_t                          rc;
+    ngx_array_t                       *keys, *args;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    if (!clcf->limit_redis) {
+        return NGX_OK;
+    }
+
+    keys = ngx_array_create(r->pool, 4, sizeof(ngx_str_t));
+    args = ngx_array_create(r->pool, 8, sizeof(ngx_str_t));
+    if (keys == NULL || args == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_concertation_limit_redis_args(r, ctx->client, keys, args);
+
+    if (rc == NGX_OK) {
+        ctx->limit_keys = keys;
+        ctx->limit_args = args;
+        return NGX_OK;
+    }
+
+    return rc == NGX_DECLINED ? NGX_OK : NGX_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+
+/*
+ * The limits shared by every nginx server are decided where the answer is
+ * stored, in one script, in the same round trip.  EVAL rather than EVALSHA:
+ * Redis caches the compiled script by its digest anyway, and EVAL survives
+ * SCRIPT FLUSH, a restart and a failover without a NOSCRIPT retry.
+ */
+
+static ngx_int_t
+ngx_http_concertation_send_limited_store(ngx_http_concertation_ctx_t *ctx)
+{
+    int                                argc;
+    u_char                            *p;
+    size_t                             len[NGX_HTTP_CONCERTATION_MAX_ARGS];
+    ngx_str_t                         *k, *a;
+    ngx_uint_t                         i;
+    const char                        *argv[NGX_HTTP_CONCERTATION_MAX_ARGS];
+    ngx_http_request_t                *r;
+    ngx_http_concertation_loc_conf_t  *clcf;
+    u_char                             nkeys[NGX_INT_T_LEN];
+
+    r = ctx->request;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    k = ctx->limit_keys->elts;
+    a = ctx->limit_args->elts;
+
+    if (10 + ctx->limit_keys->nelts + ctx->limit_args->nelts
+        > NGX_HTTP_CONCERTATION_MAX_ARGS)
+    {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(nkeys, "%ui", ctx->limit_keys->nelts + 1);
+
+    argc = 0;
+
+#define ngx_http_concertation_arg(s, n)                                       \
+    argv[argc] = (const char *) (s); len[argc++] = (n)
+
+    ngx_http_concertation_arg("EVAL", 4);
+    ngx_http_concertation_arg(ngx_http_concertation_script_limit_store,
+                    sizeof(ngx_http_concertation_script_limit_store) - 1);
+    ngx_http_concertation_arg(nkeys, p - nkeys);
+    ngx_http_concertation_arg(clcf->stream.data, clcf->stream.len);
+
+    for (i = 0; i < ctx->limit_keys->nelts; i++) {
+        ngx_http_concertation_arg(k[i].data, k[i].len);
+    }
+
+    ngx_http_concertation_arg(ctx->id, CC_ID_LEN);
+    ngx_http_concertation_arg(ctx->received_at, CC_TIME_LEN);
+    ngx_http_concertation_arg(clcf->form.data, clcf->form.len);
+    ngx_http_concertation_arg(ctx->data.data, ctx->data.len);
+    ngx_http_concertation_arg(ctx->client, CC_CLIENT_KEY_LEN);
+    ngx_http_concertation_arg(clcf->limit_dry_run ? "1" : "0", 1);
+
+    for (i = 0; i < ctx->limit_args->nelts; i++) {
+        ngx_http_concertation_arg(a[i].data, a[i].len);
+    }
+
+#undef ngx_http_concertation_arg
+
+    ctx->cmd = ngx_http_concertation_redis_send(argc, argv, len,
+                                   ngx_http_concertation_store_reply, ctx);
+
+    return ctx->cmd ? NGX_OK : NGX_ERROR;
+}
+
+
+/* {1, entry id, wait}: stored (wait > 0: a dry run refused); {0, wait} */
+
+static ngx_int_t
+ngx_http_concertation_limited_reply(ngx_http_concertation_ctx_t *ctx,
+    redisReply *reply)
+{
+    long long                          wait;
+    ngx_http_request_t                *r;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    r = ctx->request;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
+        || reply->element[0]->type != REDIS_REPLY_INTEGER
+        || (reply->element[0]->integer == 0
+            && reply->element[1]->type != REDIS_REPLY_INTEGER))
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "unexpected reply to the limited store script");
+        return ngx_http_concertation_unavailable(r);
+    }
+
+    if (reply->element[0]->integer == 0) {
+        wait = reply->element[1]->integer;
+
+        ngx_log_error(clcf->limit_log_level, r->connection->log, 0,
+                      "limiting requests counted in Redis, "
+                      "retry after %L s", wait);
+
+        return ngx_http_concertation_limit_refuse(r, wait > 0 ? wait : 1);
+    }
+
+    if (reply->elements >= 3 && reply->element[2]->type == REDIS_REPLY_INTEGER
+        && reply->element[2]->integer > 0)
+    {
+        ngx_log_error(clcf->limit_log_level, r->connection->log, 0,
+                      "limiting requests counted in Redis, dry run, "
+                      "retry after %L s", reply->element[2]->integer);
+    }
+
+    return ngx_http_concertation_send_created(r, ctx->id);
+}
+
+
 static void
 ngx_http_concertation_store_reply(void *data, redisReply *reply)
 {
@@ -614,6 +784,12 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
 
         ngx_http_concertation_done(ctx,
                                    ngx_http_concertation_unavailable(r));
+        return;
+    }
+
+    if (ctx->limit_keys) {
+        ngx_http_concertation_done(ctx,
+                          ngx_http_concertation_limited_reply(ctx, reply));
         return;
     }
 

@@ -61,8 +61,6 @@ static ngx_int_t ngx_http_concertation_limit_exempt(ngx_http_request_t *r,
     ngx_http_complex_value_t *cv);
 static size_t ngx_http_concertation_limit_key(ngx_http_request_t *r,
     u_char *key);
-static ngx_int_t ngx_http_concertation_limit_refuse(ngx_http_request_t *r,
-    uint64_t retry_after);
 
 
 /* limits on one location at most: their states are kept on the stack */
@@ -197,6 +195,80 @@ ngx_http_concertation_limit_check(ngx_http_request_t *r)
 }
 
 
+/*
+ * concertation_limit_redis on: the same limits are also counted in Redis,
+ * inside the store's one round trip, so that every nginx server behind a
+ * load balancer shares them.  Fills the script's keys (one GCRA state per
+ * zone and pseudonymised client: no address reaches Redis) and arguments
+ * (interval and burst per limit); NGX_DECLINED when there is nothing to
+ * count there.
+ */
+
+ngx_int_t
+ngx_http_concertation_limit_redis_args(ngx_http_request_t *r,
+    const char *client, ngx_array_t *keys, ngx_array_t *args)
+{
+    u_char                            *p;
+    size_t                             len;
+    ngx_str_t                         *k, *a;
+    ngx_uint_t                         i;
+    ngx_http_concertation_limit_t     *lim;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    if (!clcf->limit_redis || clcf->limits == NULL
+        || clcf->limits->nelts == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    switch (ngx_http_concertation_limit_exempt(r, clcf->limit_exempt)) {
+
+    case NGX_OK:
+        return NGX_DECLINED;
+
+    case NGX_DECLINED:
+        break;
+
+    default:
+        return NGX_ERROR;
+    }
+
+    lim = clcf->limits->elts;
+
+    for (i = 0; i < clcf->limits->nelts; i++) {
+        k = ngx_array_push(keys);
+        a = ngx_array_push_n(args, 2);
+        if (k == NULL || a == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = clcf->prefix.len + sizeof("limit::") - 1
+              + lim[i].shm_zone->shm.name.len + CC_CLIENT_KEY_LEN;
+
+        k->data = ngx_pnalloc(r->pool, len + 2 * NGX_INT64_LEN);
+        if (k->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_sprintf(k->data, "%Vlimit:%V:%s", &clcf->prefix,
+                        &lim[i].shm_zone->shm.name, client);
+        k->len = p - k->data;
+
+        a[0].data = p;
+        p = ngx_sprintf(p, "%uL", lim[i].limit.interval);
+        a[0].len = p - a[0].data;
+
+        a[1].data = p;
+        p = ngx_sprintf(p, "%uL", lim[i].limit.burst);
+        a[1].len = p - a[1].data;
+    }
+
+    return NGX_OK;
+}
+
+
 /* NGX_OK: exempt; NGX_DECLINED: counted */
 
 static ngx_int_t
@@ -258,7 +330,7 @@ ngx_http_concertation_limit_key(ngx_http_request_t *r, u_char *key)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_concertation_limit_refuse(ngx_http_request_t *r,
     uint64_t retry_after)
 {

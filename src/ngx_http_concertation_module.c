@@ -149,6 +149,13 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       offsetof(ngx_http_concertation_loc_conf_t, limit_dry_run),
       NULL },
 
+    { ngx_string("concertation_limit_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, limit_redis),
+      NULL },
+
     { ngx_string("concertation_limit_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -396,6 +403,7 @@ ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
 
     clcf->limits = NGX_CONF_UNSET_PTR;
     clcf->limit_dry_run = NGX_CONF_UNSET;
+    clcf->limit_redis = NGX_CONF_UNSET;
     clcf->limit_log_level = NGX_CONF_UNSET_UINT;
 
     clcf->origins = NGX_CONF_UNSET_PTR;
@@ -434,6 +442,7 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
     ngx_conf_merge_value(conf->limit_dry_run, prev->limit_dry_run, 0);
+    ngx_conf_merge_value(conf->limit_redis, prev->limit_redis, 0);
     ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
                               NGX_LOG_ERR);
 
