@@ -32,6 +32,8 @@ typedef struct {
     ngx_msec_t                  redis_connect_timeout;
     ngx_str_t                   secret;
     cc_hmac_t                  *hmac;         /* keyed with the secret */
+    ngx_str_t                   limit_script;  /* src/scripts/ */
+    u_char                      limit_script_sha[40];
     cc_hmac_t                  *token_key;    /* derived: form tokens */
     ngx_flag_t                  used;         /* a concertation_form exists */
     ngx_uint_t                  ipv6_prefix;  /* client key, IPv6 bits */

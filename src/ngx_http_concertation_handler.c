@@ -14,8 +14,6 @@
 
 #include <openssl/rand.h>
 
-#include "ngx_http_concertation_scripts.h"
-
 
 #define NGX_HTTP_CONCERTATION_MAX_ARGS  48
 
@@ -27,6 +25,7 @@ typedef struct {
     ngx_str_t                           data;
     ngx_array_t                        *limit_keys;   /* shared limits */
     ngx_array_t                        *limit_args;
+    unsigned                            eval:1;
     char                                id[CC_ID_LEN + 1];
     char                                received_at[CC_TIME_LEN + 1];
     char                                client[CC_CLIENT_KEY_LEN + 1];
@@ -649,26 +648,28 @@ ngx_http_concertation_shared_limits(ngx_http_request_t *r,
 
 /*
  * The limits shared by every nginx server are decided where the answer is
- * stored, in one script, in the same round trip.  EVAL rather than EVALSHA:
- * Redis caches the compiled script by its digest anyway, and EVAL survives
- * SCRIPT FLUSH, a restart and a failover without a NOSCRIPT retry.
+ * stored, in one script, in the same round trip.  EVALSHA, and EVAL once
+ * Redis said NOSCRIPT (after a SCRIPT FLUSH, a restart, a failover): the
+ * script did not run then, so sending it again duplicates nothing.
  */
 
 static ngx_int_t
 ngx_http_concertation_send_limited_store(ngx_http_concertation_ctx_t *ctx)
 {
-    int                                argc;
-    u_char                            *p;
-    size_t                             len[NGX_HTTP_CONCERTATION_MAX_ARGS];
-    ngx_str_t                         *k, *a;
-    ngx_uint_t                         i;
-    const char                        *argv[NGX_HTTP_CONCERTATION_MAX_ARGS];
-    ngx_http_request_t                *r;
-    ngx_http_concertation_loc_conf_t  *clcf;
-    u_char                             nkeys[NGX_INT_T_LEN];
+    int                                 argc;
+    u_char                             *p;
+    size_t                              len[NGX_HTTP_CONCERTATION_MAX_ARGS];
+    ngx_str_t                          *k, *a;
+    ngx_uint_t                          i;
+    const char                         *argv[NGX_HTTP_CONCERTATION_MAX_ARGS];
+    ngx_http_request_t                 *r;
+    ngx_http_concertation_loc_conf_t   *clcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+    u_char                              nkeys[NGX_INT_T_LEN];
 
     r = ctx->request;
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
 
     k = ctx->limit_keys->elts;
     a = ctx->limit_args->elts;
@@ -686,9 +687,16 @@ ngx_http_concertation_send_limited_store(ngx_http_concertation_ctx_t *ctx)
 #define ngx_http_concertation_arg(s, n)                                       \
     argv[argc] = (const char *) (s); len[argc++] = (n)
 
-    ngx_http_concertation_arg("EVAL", 4);
-    ngx_http_concertation_arg(ngx_http_concertation_script_limit_store,
-                    sizeof(ngx_http_concertation_script_limit_store) - 1);
+    if (ctx->eval) {
+        ngx_http_concertation_arg("EVAL", 4);
+        ngx_http_concertation_arg(cmcf->limit_script.data,
+                                  cmcf->limit_script.len);
+
+    } else {
+        ngx_http_concertation_arg("EVALSHA", 7);
+        ngx_http_concertation_arg(cmcf->limit_script_sha, 40);
+    }
+
     ngx_http_concertation_arg(nkeys, p - nkeys);
     ngx_http_concertation_arg(clcf->stream.data, clcf->stream.len);
 
@@ -775,6 +783,16 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
         ngx_http_concertation_done(ctx,
                                    ngx_http_concertation_unavailable(r));
         return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR && ctx->limit_keys && !ctx->eval
+        && reply->len >= 8 && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0)
+    {
+        ctx->eval = 1;
+
+        if (ngx_http_concertation_send_store(ctx) == NGX_OK) {
+            return;
+        }
     }
 
     if (reply->type == REDIS_REPLY_ERROR) {
