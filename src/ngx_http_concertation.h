@@ -19,6 +19,7 @@
 #include "cc_http.h"
 #include "cc_abuse.h"
 #include "cc_token.h"
+#include "cc_events.h"
 
 
 #define NGX_HTTP_CONCERTATION_IPV6_PREFIX  64
@@ -37,6 +38,20 @@ typedef struct {
     cc_hmac_t                  *token_key;    /* derived: form tokens */
     ngx_flag_t                  used;         /* a concertation_form exists */
     ngx_uint_t                  ipv6_prefix;  /* client key, IPv6 bits */
+
+    /* registrations: the programme, ngx_http_concertation_events.c */
+    cc_events_t                *events;       /* concertation_events */
+    ngx_shm_zone_t             *events_zone;  /* the counters' cache */
+    ngx_msec_t                  events_interval;
+    ngx_flag_t                  events_status;  /* a location shows it */
+    ngx_str_t                  *events_prefix;  /* that location's */
+
+    /* registrations: ngx_http_concertation_registration.c */
+    ngx_str_t                   register_script;  /* src/scripts/ */
+    u_char                      register_script_sha[40];
+    ngx_str_t                   cancel_script;
+    u_char                      cancel_script_sha[40];
+    cc_hmac_t                  *reg_token_key;  /* derived: cancellations */
 } ngx_http_concertation_main_conf_t;
 
 
@@ -76,6 +91,10 @@ typedef struct {
     ngx_msec_t                  form_max_age;
     ngx_str_t                   honeypot;
     ngx_msec_t                  body_timeout;
+
+    /* registrations: ngx_http_concertation_registration.c */
+    ngx_flag_t                  registration;
+    ngx_flag_t                  cancellation;
 } ngx_http_concertation_loc_conf_t;
 
 
@@ -119,6 +138,44 @@ ngx_int_t ngx_http_concertation_limit_redis_args(ngx_http_request_t *r,
     const char *client, ngx_array_t *keys, ngx_array_t *args);
 ngx_int_t ngx_http_concertation_limit_refuse(ngx_http_request_t *r,
     uint64_t retry_after);
+
+
+/* registrations: the programme and its cached counters */
+
+char *ngx_http_concertation_events_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_events_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_events_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_events_init_main_conf(ngx_conf_t *cf,
+    ngx_http_concertation_main_conf_t *cmcf);
+ngx_int_t ngx_http_concertation_events_init_process(ngx_cycle_t *cycle,
+    ngx_http_concertation_main_conf_t *cmcf);
+
+
+/* registrations: ngx_http_concertation_registration.c */
+
+typedef struct ngx_http_concertation_registration_s
+    ngx_http_concertation_registration_t;
+
+char *ngx_http_concertation_cancellation(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_registration_init_main_conf(ngx_conf_t *cf,
+    ngx_http_concertation_main_conf_t *cmcf);
+char *ngx_http_concertation_registration_merge(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *prev,
+    ngx_http_concertation_loc_conf_t *conf);
+/* NGX_DECLINED to go on to Redis, or the answer sent (410, 422) */
+ngx_int_t ngx_http_concertation_registration_prepare(ngx_http_request_t *r,
+    ngx_str_t *data, ngx_http_concertation_registration_t **reg);
+ngx_http_concertation_cmd_t *ngx_http_concertation_registration_send(
+    ngx_http_request_t *r, ngx_http_concertation_registration_t *reg,
+    ngx_uint_t eval, const char *id, const char *received_at,
+    const char *client, ngx_str_t *data,
+    ngx_http_concertation_reply_pt handler, void *hdata);
+ngx_int_t ngx_http_concertation_registration_reply(ngx_http_request_t *r,
+    ngx_http_concertation_registration_t *reg, redisReply *reply);
 
 
 /* the request */

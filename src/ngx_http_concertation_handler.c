@@ -5,7 +5,8 @@
  *   1 method and body headers   (nothing read yet)
  *   2 body read                 (bounded by client_max_body_size)
  *   3 validate                  (src/core, every error at once)
- *   4 store                     (one XADD on the worker's pipeline)
+ *   4 store                     (one XADD on the worker's pipeline; a
+ *                                registration: the register script)
  *   5 respond                   (201/303, or 4xx/503 in French)
  */
 
@@ -25,6 +26,8 @@ typedef struct {
     ngx_str_t                           data;
     ngx_array_t                        *limit_keys;   /* shared limits */
     ngx_array_t                        *limit_args;
+    /* registrations: ngx_http_concertation_registration.c */
+    ngx_http_concertation_registration_t  *registration;
     unsigned                            eval:1;
     char                                id[CC_ID_LEN + 1];
     char                                received_at[CC_TIME_LEN + 1];
@@ -441,6 +444,18 @@ ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
         return rc;
     }
 
+    /* registrations: the event's deadline, before Redis is asked */
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+
+    if (clcf->registration) {
+        rc = ngx_http_concertation_registration_prepare(r, &ctx->data,
+                                                        &ctx->registration);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
     /*
      * The pool cleanup takes the command back whatever way the request ends,
      * so a reply never finds a freed request.
@@ -462,7 +477,6 @@ ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
     ctx->deadline.data = ctx;
     ctx->deadline.log = r->connection->log;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
     ngx_add_timer(&ctx->deadline, clcf->timeout);
 
     return NGX_DONE;
@@ -576,6 +590,18 @@ ngx_http_concertation_send_store(ngx_http_concertation_ctx_t *ctx)
     }
 
     r = ctx->request;
+
+    /* registrations: the register script instead of XADD */
+
+    if (ctx->registration) {
+        ctx->cmd = ngx_http_concertation_registration_send(r,
+                                   ctx->registration, ctx->eval, ctx->id,
+                                   ctx->received_at, ctx->client, &ctx->data,
+                                   ngx_http_concertation_store_reply, ctx);
+
+        return ctx->cmd ? NGX_OK : NGX_ERROR;
+    }
+
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
 
     argv[0] = "XADD";
@@ -785,7 +811,8 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
         return;
     }
 
-    if (reply->type == REDIS_REPLY_ERROR && ctx->limit_keys && !ctx->eval
+    if (reply->type == REDIS_REPLY_ERROR
+        && (ctx->limit_keys || ctx->registration) && !ctx->eval
         && reply->len >= 8 && ngx_strncmp(reply->str, "NOSCRIPT", 8) == 0)
     {
         ctx->eval = 1;
@@ -808,6 +835,13 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
     if (ctx->limit_keys) {
         ngx_http_concertation_done(ctx,
                           ngx_http_concertation_limited_reply(ctx, reply));
+        return;
+    }
+
+    if (ctx->registration) {
+        ngx_http_concertation_done(ctx,
+                          ngx_http_concertation_registration_reply(r,
+                                                 ctx->registration, reply));
         return;
     }
 

@@ -32,6 +32,7 @@ static char *ngx_http_concertation_set_num(ngx_conf_t *cf,
 static char *ngx_http_concertation_name_value(ngx_conf_t *cf, char *rv);
 static void ngx_http_concertation_schema_cleanup(void *data);
 static void ngx_http_concertation_hmac_cleanup(void *data);
+static void ngx_http_concertation_script_sha(ngx_str_t *script, u_char *sha);
 static ngx_int_t ngx_http_concertation_init_process(ngx_cycle_t *cycle);
 static void ngx_http_concertation_exit_process(ngx_cycle_t *cycle);
 
@@ -225,9 +226,48 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       offsetof(ngx_http_concertation_loc_conf_t, body_timeout),
       NULL },
 
+    /* registrations: the programme, ngx_http_concertation_events.c */
+
+    { ngx_string("concertation_events"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_events_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_events_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_concertation_events_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_events_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_concertation_events_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("concertation_form_token_endpoint"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_concertation_form_token_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    /* registrations: ngx_http_concertation_registration.c */
+
+    { ngx_string("concertation_registration"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, registration),
+      NULL },
+
+    { ngx_string("concertation_cancellation"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_concertation_cancellation,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -311,6 +351,7 @@ ngx_http_concertation_create_main_conf(ngx_conf_t *cf)
     cmcf->redis_database = NGX_CONF_UNSET;
     cmcf->redis_connect_timeout = NGX_CONF_UNSET_MSEC;
     cmcf->ipv6_prefix = NGX_CONF_UNSET_UINT;
+    cmcf->events_interval = NGX_CONF_UNSET_MSEC;
 
     return cmcf;
 }
@@ -347,7 +388,27 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
         p = ngx_sprintf(p, "%02xd", digest[i]);
     }
 
+    /* registrations: the scripts of ngx_http_concertation_registration.c */
+
+    cmcf->register_script.data =
+                          (u_char *) ngx_http_concertation_script_register;
+    cmcf->register_script.len =
+                          sizeof(ngx_http_concertation_script_register) - 1;
+    ngx_http_concertation_script_sha(&cmcf->register_script,
+                                     cmcf->register_script_sha);
+
+    cmcf->cancel_script.data = (u_char *) ngx_http_concertation_script_cancel;
+    cmcf->cancel_script.len = sizeof(ngx_http_concertation_script_cancel) - 1;
+    ngx_http_concertation_script_sha(&cmcf->cancel_script,
+                                     cmcf->cancel_script_sha);
+
     if (ngx_http_concertation_abuse_init_main_conf(cf, cmcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* registrations: the programme's cache, ngx_http_concertation_events.c */
+    if (ngx_http_concertation_events_init_main_conf(cf, cmcf) != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
     ngx_conf_init_uint_value(cmcf->ipv6_prefix,
@@ -389,7 +450,27 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
     cln->handler = ngx_http_concertation_hmac_cleanup;
     cln->data = cmcf->hmac;
 
-    return NGX_CONF_OK;
+    /* registrations: the cancellation-token key */
+    return ngx_http_concertation_registration_init_main_conf(cf, cmcf);
+}
+
+
+/* the digest EVALSHA names a script by */
+
+static void
+ngx_http_concertation_script_sha(ngx_str_t *script, u_char *sha)
+{
+    ngx_uint_t   i;
+    ngx_sha1_t   sha1;
+    u_char       digest[20];
+
+    ngx_sha1_init(&sha1);
+    ngx_sha1_update(&sha1, script->data, script->len);
+    ngx_sha1_final(digest, &sha1);
+
+    for (i = 0; i < 20; i++) {
+        sha = ngx_sprintf(sha, "%02xd", digest[i]);
+    }
 }
 
 
@@ -438,6 +519,9 @@ ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
     clcf->honeypot.data = NGX_CONF_UNSET_PTR;
     clcf->body_timeout = NGX_CONF_UNSET_MSEC;
 
+    clcf->registration = NGX_CONF_UNSET;
+    clcf->cancellation = NGX_CONF_UNSET;
+
     return clcf;
 }
 
@@ -475,6 +559,12 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
     }
 
     if (ngx_http_concertation_abuse_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_concertation_registration_merge(cf, prev, conf)
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -693,11 +783,16 @@ ngx_http_concertation_init_process(ngx_cycle_t *cycle)
     cmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_concertation_module);
 
-    if (cmcf == NULL || !cmcf->used) {
+    /* registrations: the programme's counters need Redis too */
+    if (cmcf == NULL || (!cmcf->used && !cmcf->events_status)) {
         return NGX_OK;
     }
 
-    return ngx_http_concertation_redis_init(cycle, cmcf);
+    if (ngx_http_concertation_redis_init(cycle, cmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_concertation_events_init_process(cycle, cmcf);
 }
 
 

@@ -377,6 +377,10 @@ like($prod, qr/^\s*concertation_window\s+2022-02-08T09:00:00\+01:00\s+2022-04-25
      'conf/nginx.prod.conf carries the real 2022 window');
 spew("$tmp/prod/etc/secret.conf", "concertation_secret $SECRET;\n");
 spew("$tmp/prod/etc/questionnaire.json", slurp("$root/conf/questionnaire.json"));
+# registrations: the programme (issue 4)
+spew("$tmp/prod/etc/events.json", slurp("$root/conf/events.json"));
+# registrations: the schema (issue 4)
+spew("$tmp/prod/etc/inscription.json", slurp("$root/conf/inscription.json"));
 my @subst = (
     ['/usr/lib/nginx/modules/ngx_http_concertation_module.so' => module_path()],
     ['/etc/nginx/concertation/' => "$tmp/prod/etc/"],

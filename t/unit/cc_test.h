@@ -78,5 +78,7 @@ void test_http(void);
 void test_time(void);
 void test_limit(void);
 void test_token(void);
+void test_events(void);
+void test_registration(void);
 
 #endif /* CC_TEST_H */

@@ -56,6 +56,8 @@ main(void)
     test_time();
     test_limit();
     test_token();
+    test_events();
+    test_registration();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 

@@ -1,0 +1,233 @@
+/*
+ * Registrations; see cc_registration.h.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include "cc_registration.h"
+#include "cc_schema_int.h"
+
+#define CC_REG_CONTEXT  "concertation registration token v1"
+
+
+cc_hmac_t *
+cc_reg_token_key(const unsigned char *secret, size_t secret_len)
+{
+    char        derived[CC_CLIENT_KEY_LEN + 1];
+    cc_hmac_t  *master, *key;
+
+    master = cc_hmac_new(secret, secret_len);
+    if (master == NULL) {
+        return NULL;
+    }
+
+    if (cc_hmac_hex(master, (const unsigned char *) CC_REG_CONTEXT,
+                    sizeof(CC_REG_CONTEXT) - 1, derived)
+        != 0)
+    {
+        cc_hmac_free(master);
+        return NULL;
+    }
+
+    cc_hmac_free(master);
+
+    key = cc_hmac_new((const unsigned char *) derived, CC_CLIENT_KEY_LEN);
+
+    memset(derived, 0, sizeof(derived));
+
+    return key;
+}
+
+
+static int
+cc_reg_event_ok(const char *event, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || len > CC_REG_EVENT_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((event[i] >= 'a' && event[i] <= 'z')
+              || (event[i] >= '0' && event[i] <= '9') || event[i] == '-'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* the MAC covers "<id>.<event>": the id has a fixed length, no ambiguity */
+
+size_t
+cc_reg_token_make(cc_hmac_t *key, const char *id, const char *event,
+    size_t event_len, char *out)
+{
+    size_t  n;
+    char    mac[CC_CLIENT_KEY_LEN + 1];
+
+    if (!cc_reg_event_ok(event, event_len)) {
+        return 0;
+    }
+
+    memcpy(out, id, CC_ID_LEN);
+    out[CC_ID_LEN] = '.';
+    memcpy(out + CC_ID_LEN + 1, event, event_len);
+    n = CC_ID_LEN + 1 + event_len;
+
+    if (cc_hmac_hex(key, (const unsigned char *) out, n, mac) != 0) {
+        return 0;
+    }
+
+    out[n] = '.';
+    memcpy(out + n + 1, mac, CC_REG_MAC_LEN);
+    n += 1 + CC_REG_MAC_LEN;
+    out[n] = '\0';
+
+    return n;
+}
+
+
+int
+cc_reg_token_check(cc_hmac_t *key, const char *s, size_t len, char *id,
+    char *event)
+{
+    size_t         i, n, event_len;
+    unsigned char  diff;
+    char           mac[CC_CLIENT_KEY_LEN + 1];
+
+    if (len < CC_ID_LEN + 3 + CC_REG_MAC_LEN
+        || len > CC_REG_TOKEN_MAX_LEN || s[CC_ID_LEN] != '.')
+    {
+        return -1;
+    }
+
+    n = len - CC_REG_MAC_LEN - 1;      /* "<id>.<event>" */
+    event_len = n - CC_ID_LEN - 1;
+
+    if (s[n] != '.' || !cc_reg_event_ok(s + CC_ID_LEN + 1, event_len)) {
+        return -1;
+    }
+
+    for (i = 0; i < CC_ID_LEN; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')
+              || s[i] == '-'))
+        {
+            return -1;
+        }
+    }
+
+    for (i = n + 1; i < len; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+        {
+            return -1;
+        }
+    }
+
+    if (cc_hmac_hex(key, (const unsigned char *) s, n, mac) != 0) {
+        return -2;
+    }
+
+    /* constant time: the comparison must not tell how much was right */
+
+    diff = 0;
+
+    for (i = 0; i < CC_REG_MAC_LEN; i++) {
+        diff |= (unsigned char) (mac[i] ^ s[n + 1 + i]);
+    }
+
+    if (diff != 0) {
+        return -2;
+    }
+
+    memcpy(id, s, CC_ID_LEN);
+    id[CC_ID_LEN] = '\0';
+    memcpy(event, s + CC_ID_LEN + 1, event_len);
+    event[event_len] = '\0';
+
+    return 0;
+}
+
+
+size_t
+cc_reg_email_key(const char *email, size_t len, char *out, size_t outlen)
+{
+    size_t  i;
+
+    while (len && (*email == ' ' || *email == '\t')) {
+        email++;
+        len--;
+    }
+
+    while (len && (email[len - 1] == ' ' || email[len - 1] == '\t')) {
+        len--;
+    }
+
+    if (len == 0 || len >= outlen) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        out[i] = (email[i] >= 'A' && email[i] <= 'Z') ? email[i] + 32
+                                                        : email[i];
+    }
+
+    out[len] = '\0';
+
+    return len;
+}
+
+
+int
+cc_reg_check_schema(const cc_schema_t *schema, const char *field,
+    const cc_events_t *events, char *err, size_t errlen)
+{
+    size_t             i;
+    const cc_field_t  *f, *e;
+
+    f = cc_schema_field(schema, field);
+
+    if (f == NULL || f->type != CC_FIELD_CHOICE) {
+        snprintf(err, errlen, "the schema has no choice field \"%s\"",
+                 field);
+        return -1;
+    }
+
+    /* the person is recognised by the address: it must be there */
+
+    e = cc_schema_field(schema, "email");
+
+    if (e == NULL || e->type != CC_FIELD_EMAIL || !e->required) {
+        snprintf(err, errlen, "the schema needs a required field \"email\" "
+                 "of type email");
+        return -1;
+    }
+
+    for (i = 0; i < f->noptions; i++) {
+        if (cc_events_find(events, f->options[i].value,
+                           f->options[i].value_len)
+            == NULL)
+        {
+            snprintf(err, errlen, "the schema offers the event \"%s\", "
+                     "which is not in the programme", f->options[i].value);
+            return -1;
+        }
+    }
+
+    for (i = 0; i < events->n; i++) {
+        if (cc_field_option(f, events->events[i].id,
+                            strlen(events->events[i].id))
+            == NULL)
+        {
+            snprintf(err, errlen, "the programme's event \"%s\" is not "
+                     "an option of the schema's field \"%s\"",
+                     events->events[i].id, field);
+            return -1;
+        }
+    }
+
+    return 0;
+}
