@@ -51,6 +51,7 @@ typedef struct {
     u_char                      register_script_sha[40];
     ngx_str_t                   cancel_script;
     u_char                      cancel_script_sha[40];
+    ngx_str_t                   events_script;
     cc_hmac_t                  *reg_token_key;  /* derived: cancellations */
 } ngx_http_concertation_main_conf_t;
 

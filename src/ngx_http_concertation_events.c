@@ -73,18 +73,6 @@ static ngx_int_t ngx_http_concertation_events_handler(ngx_http_request_t *r);
 static json_t *ngx_http_concertation_events_time(int64_t t, int offset);
 
 
-/*
- * One command for all the events, so that the counters shown together were
- * read together.  A missing hash is an event nobody registered to yet.
- */
-static const char  ngx_http_concertation_events_script[] =
-    "local r = {}\n"
-    "for i, k in ipairs(KEYS) do\n"
-    "    r[i] = redis.call('HMGET', k, 'confirmed', 'waitlisted')\n"
-    "end\n"
-    "return r\n";
-
-
 static ngx_str_t  ngx_http_concertation_events_json =
     ngx_string("application/json; charset=utf-8");
 
@@ -441,8 +429,8 @@ ngx_http_concertation_events_init_process(ngx_cycle_t *cycle,
 
     rf->argv[0] = "EVAL";
     rf->argvlen[0] = 4;
-    rf->argv[1] = ngx_http_concertation_events_script;
-    rf->argvlen[1] = sizeof(ngx_http_concertation_events_script) - 1;
+    rf->argv[1] = (char *) cmcf->events_script.data;
+    rf->argvlen[1] = cmcf->events_script.len;
 
     p = ngx_pnalloc(cycle->pool, NGX_INT_T_LEN);
     if (p == NULL) {

@@ -362,33 +362,22 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_concertation_main_conf_t *cmcf = conf;
 
-    u_char              *p;
-    ngx_uint_t           i;
-    ngx_sha1_t           sha1;
     ngx_pool_cleanup_t  *cln;
-    u_char               digest[20];
 
     ngx_conf_init_value(cmcf->redis_database, 0);
     ngx_conf_init_msec_value(cmcf->redis_connect_timeout, 500);
 
-    /* the digest EVALSHA names the shared-limit script by */
+    /*
+     * The scripts of src/scripts/, compiled in by config, and the digests
+     * EVALSHA names them by.
+     */
 
     cmcf->limit_script.data =
                           (u_char *) ngx_http_concertation_script_limit_store;
     cmcf->limit_script.len =
                           sizeof(ngx_http_concertation_script_limit_store) - 1;
-
-    ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, cmcf->limit_script.data, cmcf->limit_script.len);
-    ngx_sha1_final(digest, &sha1);
-
-    p = cmcf->limit_script_sha;
-
-    for (i = 0; i < 20; i++) {
-        p = ngx_sprintf(p, "%02xd", digest[i]);
-    }
-
-    /* registrations: the scripts of ngx_http_concertation_registration.c */
+    ngx_http_concertation_script_sha(&cmcf->limit_script,
+                                     cmcf->limit_script_sha);
 
     cmcf->register_script.data =
                           (u_char *) ngx_http_concertation_script_register;
@@ -401,6 +390,12 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
     cmcf->cancel_script.len = sizeof(ngx_http_concertation_script_cancel) - 1;
     ngx_http_concertation_script_sha(&cmcf->cancel_script,
                                      cmcf->cancel_script_sha);
+
+    /* once a second at most: EVAL, no digest kept */
+    cmcf->events_script.data =
+                          (u_char *) ngx_http_concertation_script_event_counts;
+    cmcf->events_script.len =
+                          sizeof(ngx_http_concertation_script_event_counts) - 1;
 
     if (ngx_http_concertation_abuse_init_main_conf(cf, cmcf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
