@@ -179,6 +179,25 @@ ngx_int_t ngx_http_concertation_registration_reply(ngx_http_request_t *r,
     ngx_http_concertation_registration_t *reg, redisReply *reply);
 
 
+/* a request waiting on Redis: the command it sent, and its deadline */
+
+typedef struct {
+    ngx_http_request_t             *request;
+    ngx_http_concertation_cmd_t    *cmd;
+    ngx_event_t                     deadline;
+    const char                     *what;       /* for the log */
+    ngx_int_t                     (*expired)(ngx_http_request_t *r);
+} ngx_http_concertation_wait_t;
+
+ngx_int_t ngx_http_concertation_wait_init(ngx_http_concertation_wait_t *w,
+    ngx_http_request_t *r, const char *what,
+    ngx_int_t (*expired)(ngx_http_request_t *r));
+void ngx_http_concertation_wait_arm(ngx_http_concertation_wait_t *w,
+    ngx_msec_t timeout);
+void ngx_http_concertation_wait_done(ngx_http_concertation_wait_t *w,
+    ngx_int_t rc);
+
+
 /* the request */
 
 ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);

@@ -20,9 +20,7 @@
 
 
 typedef struct {
-    ngx_http_request_t                 *request;
-    ngx_http_concertation_cmd_t        *cmd;
-    ngx_event_t                         deadline;
+    ngx_http_concertation_wait_t        wait;      /* first */
     ngx_str_t                           data;
     ngx_array_t                        *limit_keys;   /* shared limits */
     ngx_array_t                        *limit_args;
@@ -56,10 +54,8 @@ static ngx_int_t ngx_http_concertation_send_limited_store(
 static ngx_int_t ngx_http_concertation_limited_reply(
     ngx_http_concertation_ctx_t *ctx, redisReply *reply);
 static void ngx_http_concertation_store_reply(void *data, redisReply *reply);
-static void ngx_http_concertation_deadline(ngx_event_t *ev);
-static void ngx_http_concertation_done(ngx_http_concertation_ctx_t *ctx,
-    ngx_int_t rc);
-static void ngx_http_concertation_cleanup(void *data);
+static void ngx_http_concertation_wait_expired(ngx_event_t *ev);
+static void ngx_http_concertation_wait_cleanup(void *data);
 static ngx_int_t ngx_http_concertation_unavailable(ngx_http_request_t *r);
 
 
@@ -430,7 +426,7 @@ ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx->request = r;
+    ctx->wait.request = r;
     ctx->data.data = (u_char *) normalised;
     ctx->data.len = len;
 
@@ -456,28 +452,18 @@ ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
         }
     }
 
-    /*
-     * The pool cleanup takes the command back whatever way the request ends,
-     * so a reply never finds a freed request.
-     */
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
+    if (ngx_http_concertation_wait_init(&ctx->wait, r, "store the submission",
+                                        ngx_http_concertation_unavailable)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    cln->handler = ngx_http_concertation_cleanup;
-    cln->data = ctx;
 
     if (ngx_http_concertation_send_store(ctx) != NGX_OK) {
         return ngx_http_concertation_unavailable(r);
     }
 
-    ctx->deadline.handler = ngx_http_concertation_deadline;
-    ctx->deadline.data = ctx;
-    ctx->deadline.log = r->connection->log;
-
-    ngx_add_timer(&ctx->deadline, clcf->timeout);
+    ngx_http_concertation_wait_arm(&ctx->wait, clcf->timeout);
 
     return NGX_DONE;
 }
@@ -589,17 +575,17 @@ ngx_http_concertation_send_store(ngx_http_concertation_ctx_t *ctx)
         return ngx_http_concertation_send_limited_store(ctx);
     }
 
-    r = ctx->request;
+    r = ctx->wait.request;
 
     /* registrations: the register script instead of XADD */
 
     if (ctx->registration) {
-        ctx->cmd = ngx_http_concertation_registration_send(r,
+        ctx->wait.cmd = ngx_http_concertation_registration_send(r,
                                    ctx->registration, ctx->eval, ctx->id,
                                    ctx->received_at, ctx->client, &ctx->data,
                                    ngx_http_concertation_store_reply, ctx);
 
-        return ctx->cmd ? NGX_OK : NGX_ERROR;
+        return ctx->wait.cmd ? NGX_OK : NGX_ERROR;
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
@@ -631,10 +617,10 @@ ngx_http_concertation_send_store(ngx_http_concertation_ctx_t *ctx)
     argv[12] = ctx->client;
     len[12] = CC_CLIENT_KEY_LEN;
 
-    ctx->cmd = ngx_http_concertation_redis_send(13, argv, len,
+    ctx->wait.cmd = ngx_http_concertation_redis_send(13, argv, len,
                                    ngx_http_concertation_store_reply, ctx);
 
-    return ctx->cmd ? NGX_OK : NGX_ERROR;
+    return ctx->wait.cmd ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -693,7 +679,7 @@ ngx_http_concertation_send_limited_store(ngx_http_concertation_ctx_t *ctx)
     ngx_http_concertation_main_conf_t  *cmcf;
     u_char                              nkeys[NGX_INT_T_LEN];
 
-    r = ctx->request;
+    r = ctx->wait.request;
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
     cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
 
@@ -743,10 +729,10 @@ ngx_http_concertation_send_limited_store(ngx_http_concertation_ctx_t *ctx)
 
 #undef ngx_http_concertation_arg
 
-    ctx->cmd = ngx_http_concertation_redis_send(argc, argv, len,
+    ctx->wait.cmd = ngx_http_concertation_redis_send(argc, argv, len,
                                    ngx_http_concertation_store_reply, ctx);
 
-    return ctx->cmd ? NGX_OK : NGX_ERROR;
+    return ctx->wait.cmd ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -760,7 +746,7 @@ ngx_http_concertation_limited_reply(ngx_http_concertation_ctx_t *ctx,
     ngx_http_request_t                *r;
     ngx_http_concertation_loc_conf_t  *clcf;
 
-    r = ctx->request;
+    r = ctx->wait.request;
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
 
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
@@ -802,11 +788,11 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
 
     ngx_http_request_t  *r;
 
-    r = ctx->request;
-    ctx->cmd = NULL;
+    r = ctx->wait.request;
+    ctx->wait.cmd = NULL;
 
     if (reply == NULL) {
-        ngx_http_concertation_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                                    ngx_http_concertation_unavailable(r));
         return;
     }
@@ -827,19 +813,19 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
                       "Redis refused the submission: %*s",
                       (size_t) reply->len, reply->str);
 
-        ngx_http_concertation_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                                    ngx_http_concertation_unavailable(r));
         return;
     }
 
     if (ctx->limit_keys) {
-        ngx_http_concertation_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                           ngx_http_concertation_limited_reply(ctx, reply));
         return;
     }
 
     if (ctx->registration) {
-        ngx_http_concertation_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                           ngx_http_concertation_registration_reply(r,
                                                  ctx->registration, reply));
         return;
@@ -849,50 +835,89 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "unexpected reply type %d to XADD",
                       reply->type);
-        ngx_http_concertation_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                                    ngx_http_concertation_unavailable(r));
         return;
     }
 
-    ngx_http_concertation_done(ctx,
+    ngx_http_concertation_wait_done(&ctx->wait,
                                ngx_http_concertation_send_created(r, ctx->id));
 }
 
 
-static void
-ngx_http_concertation_deadline(ngx_event_t *ev)
+/*
+ * A request waiting on Redis.  The pool cleanup takes the command back
+ * whatever way the request ends, so a reply never finds a freed request;
+ * at the deadline the request gets its answer ("expired") and the command
+ * leaves a tombstone, or nothing when it had not left the worker yet.
+ */
+
+ngx_int_t
+ngx_http_concertation_wait_init(ngx_http_concertation_wait_t *w,
+    ngx_http_request_t *r, const char *what,
+    ngx_int_t (*expired)(ngx_http_request_t *r))
 {
-    ngx_http_concertation_ctx_t *ctx = ev->data;
+    ngx_pool_cleanup_t  *cln;
 
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-
-    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                  "Redis did not store submission %s in time", ctx->id);
-
-    if (ctx->cmd) {
-        ngx_http_concertation_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
     }
 
-    ngx_http_concertation_done(ctx, ngx_http_concertation_unavailable(r));
+    cln->handler = ngx_http_concertation_wait_cleanup;
+    cln->data = w;
+
+    w->request = r;
+    w->what = what;
+    w->expired = expired;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_concertation_wait_arm(ngx_http_concertation_wait_t *w,
+    ngx_msec_t timeout)
+{
+    w->deadline.handler = ngx_http_concertation_wait_expired;
+    w->deadline.data = w;
+    w->deadline.log = w->request->connection->log;
+
+    ngx_add_timer(&w->deadline, timeout);
+}
+
+
+static void
+ngx_http_concertation_wait_expired(ngx_event_t *ev)
+{
+    ngx_http_concertation_wait_t *w = ev->data;
+
+    ngx_log_error(NGX_LOG_WARN, w->request->connection->log, 0,
+                  "Redis did not %s in time", w->what);
+
+    if (w->cmd) {
+        ngx_http_concertation_redis_cancel(w->cmd);
+        w->cmd = NULL;
+    }
+
+    ngx_http_concertation_wait_done(w, w->expired(w->request));
 }
 
 
 /* called from the Redis connection's or a timer's event, not the request's */
 
-static void
-ngx_http_concertation_done(ngx_http_concertation_ctx_t *ctx, ngx_int_t rc)
+void
+ngx_http_concertation_wait_done(ngx_http_concertation_wait_t *w,
+    ngx_int_t rc)
 {
     ngx_connection_t    *c;
     ngx_http_request_t  *r;
 
-    r = ctx->request;
+    r = w->request;
     c = r->connection;
 
-    if (ctx->deadline.timer_set) {
-        ngx_del_timer(&ctx->deadline);
+    if (w->deadline.timer_set) {
+        ngx_del_timer(&w->deadline);
     }
 
     ngx_http_finalize_request(r, rc);
@@ -901,17 +926,17 @@ ngx_http_concertation_done(ngx_http_concertation_ctx_t *ctx, ngx_int_t rc)
 
 
 static void
-ngx_http_concertation_cleanup(void *data)
+ngx_http_concertation_wait_cleanup(void *data)
 {
-    ngx_http_concertation_ctx_t *ctx = data;
+    ngx_http_concertation_wait_t *w = data;
 
-    if (ctx->deadline.timer_set) {
-        ngx_del_timer(&ctx->deadline);
+    if (w->deadline.timer_set) {
+        ngx_del_timer(&w->deadline);
     }
 
-    if (ctx->cmd) {
-        ngx_http_concertation_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
+    if (w->cmd) {
+        ngx_http_concertation_redis_cancel(w->cmd);
+        w->cmd = NULL;
     }
 }
 

@@ -30,9 +30,7 @@ struct ngx_http_concertation_registration_s {
 
 
 typedef struct {
-    ngx_http_request_t                 *request;
-    ngx_http_concertation_cmd_t        *cmd;
-    ngx_event_t                         deadline;
+    ngx_http_concertation_wait_t        wait;      /* first */
     ngx_http_concertation_registration_t  reg;
     unsigned                            eval:1;
     char                                id[CC_ID_LEN + 1];
@@ -58,10 +56,6 @@ static ngx_int_t ngx_http_concertation_cancel_send(
     ngx_http_concertation_cancel_ctx_t *ctx);
 static void ngx_http_concertation_cancel_reply(void *data,
     redisReply *reply);
-static void ngx_http_concertation_cancel_deadline(ngx_event_t *ev);
-static void ngx_http_concertation_cancel_done(
-    ngx_http_concertation_cancel_ctx_t *ctx, ngx_int_t rc);
-static void ngx_http_concertation_cancel_cleanup(void *data);
 static ngx_int_t ngx_http_concertation_reg_unavailable(ngx_http_request_t *r);
 static void ngx_http_concertation_reg_key_cleanup(void *data);
 
@@ -772,7 +766,6 @@ ngx_http_concertation_cancel_start(ngx_http_request_t *r, ngx_str_t *token)
 {
     int                                  v;
     ngx_time_t                          *tp;
-    ngx_pool_cleanup_t                  *cln;
     ngx_http_concertation_cancel_ctx_t  *ctx;
     ngx_http_concertation_loc_conf_t    *clcf;
     ngx_http_concertation_main_conf_t   *cmcf;
@@ -785,7 +778,7 @@ ngx_http_concertation_cancel_start(ngx_http_request_t *r, ngx_str_t *token)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx->request = r;
+    ctx->wait.request = r;
 
     v = cc_reg_token_check(cmcf->reg_token_key, (char *) token->data,
                            token->len, ctx->id, ctx->event);
@@ -820,23 +813,19 @@ ngx_http_concertation_cancel_start(ngx_http_request_t *r, ngx_str_t *token)
     cc_time_rfc3339_ms((int64_t) tp->sec * 1000 + tp->msec,
                        ctx->received_at);
 
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
+    if (ngx_http_concertation_wait_init(&ctx->wait, r,
+                                        "cancel the registration",
+                                        ngx_http_concertation_reg_unavailable)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    cln->handler = ngx_http_concertation_cancel_cleanup;
-    cln->data = ctx;
 
     if (ngx_http_concertation_cancel_send(ctx) != NGX_OK) {
         return ngx_http_concertation_reg_unavailable(r);
     }
 
-    ctx->deadline.handler = ngx_http_concertation_cancel_deadline;
-    ctx->deadline.data = ctx;
-    ctx->deadline.log = r->connection->log;
-
-    ngx_add_timer(&ctx->deadline, clcf->timeout);
+    ngx_http_concertation_wait_arm(&ctx->wait, clcf->timeout);
 
     return NGX_DONE;
 }
@@ -852,7 +841,7 @@ ngx_http_concertation_cancel_send(ngx_http_concertation_cancel_ctx_t *ctx)
     ngx_http_concertation_main_conf_t  *cmcf;
     u_char                              capacity[NGX_INT_T_LEN];
 
-    cmcf = ngx_http_get_module_main_conf(ctx->request,
+    cmcf = ngx_http_get_module_main_conf(ctx->wait.request,
                                          ngx_http_concertation_module);
 
     cap = ngx_sprintf(capacity, "%ui",
@@ -890,10 +879,10 @@ ngx_http_concertation_cancel_send(ngx_http_concertation_cancel_ctx_t *ctx)
     argv[12] = (const char *) capacity;
     len[12] = cap - capacity;
 
-    ctx->cmd = ngx_http_concertation_redis_send(13, argv, len,
+    ctx->wait.cmd = ngx_http_concertation_redis_send(13, argv, len,
                                    ngx_http_concertation_cancel_reply, ctx);
 
-    return ctx->cmd ? NGX_OK : NGX_ERROR;
+    return ctx->wait.cmd ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -906,11 +895,11 @@ ngx_http_concertation_cancel_reply(void *data, redisReply *reply)
     size_t               len;
     ngx_http_request_t  *r;
 
-    r = ctx->request;
-    ctx->cmd = NULL;
+    r = ctx->wait.request;
+    ctx->wait.cmd = NULL;
 
     if (reply == NULL) {
-        ngx_http_concertation_cancel_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                                       ngx_http_concertation_reg_unavailable(r));
         return;
     }
@@ -935,20 +924,20 @@ ngx_http_concertation_cancel_reply(void *data, redisReply *reply)
                       reply->type == REDIS_REPLY_ERROR ? ": " : "",
                       reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
                       reply->str);
-        ngx_http_concertation_cancel_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                                       ngx_http_concertation_reg_unavailable(r));
         return;
     }
 
     if (reply->element[0]->integer == 0) {
-        ngx_http_concertation_cancel_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
             ngx_http_concertation_send_error(r, NGX_HTTP_NOT_FOUND, "jeton",
                 "not_found", "Cette inscription est introuvable."));
         return;
     }
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML) {
-        ngx_http_concertation_cancel_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
             ngx_http_concertation_reg_send_body(r, NGX_HTTP_OK,
                 "text/html; charset=utf-8",
                 (u_char *) "<!DOCTYPE html><html lang=\"fr\"><meta "
@@ -975,7 +964,7 @@ ngx_http_concertation_cancel_reply(void *data, redisReply *reply)
 
     body = ngx_pnalloc(r->pool, len);
     if (body == NULL) {
-        ngx_http_concertation_cancel_done(ctx,
+        ngx_http_concertation_wait_done(&ctx->wait,
                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
@@ -983,63 +972,10 @@ ngx_http_concertation_cancel_reply(void *data, redisReply *reply)
     p = ngx_sprintf(body, "{\"id\":\"%s\",\"statut\":\"annulee\","
                     "\"evenement\":\"%s\"}", ctx->id, ctx->event);
 
-    ngx_http_concertation_cancel_done(ctx,
+    ngx_http_concertation_wait_done(&ctx->wait,
         ngx_http_concertation_reg_send_body(r, NGX_HTTP_OK,
                                             "application/json", body,
                                             p - body));
-}
-
-
-static void
-ngx_http_concertation_cancel_deadline(ngx_event_t *ev)
-{
-    ngx_http_concertation_cancel_ctx_t *ctx = ev->data;
-
-    ngx_log_error(NGX_LOG_WARN, ctx->request->connection->log, 0,
-                  "Redis did not cancel registration %s in time", ctx->id);
-
-    if (ctx->cmd) {
-        ngx_http_concertation_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
-    }
-
-    ngx_http_concertation_cancel_done(ctx,
-                       ngx_http_concertation_reg_unavailable(ctx->request));
-}
-
-
-static void
-ngx_http_concertation_cancel_done(ngx_http_concertation_cancel_ctx_t *ctx,
-    ngx_int_t rc)
-{
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-    c = r->connection;
-
-    if (ctx->deadline.timer_set) {
-        ngx_del_timer(&ctx->deadline);
-    }
-
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
-}
-
-
-static void
-ngx_http_concertation_cancel_cleanup(void *data)
-{
-    ngx_http_concertation_cancel_ctx_t *ctx = data;
-
-    if (ctx->deadline.timer_set) {
-        ngx_del_timer(&ctx->deadline);
-    }
-
-    if (ctx->cmd) {
-        ngx_http_concertation_redis_cancel(ctx->cmd);
-        ctx->cmd = NULL;
-    }
 }
 
 
