@@ -2,7 +2,8 @@
 #
 #   make run     build the module, start a private Redis and nginx on
 #                http://127.0.0.1:8080 (Ctrl-C stops both)
-#   make test    every suite: unit, integration (prove), fuzz replay
+#   make test    every suite: unit, integration (prove), browser, fuzz replay
+#   make browser the site in headless Chromium (t/browser/, node --test)
 #   make bench   the benchmark (wrk on loopback)
 
 SHELL := /bin/bash
@@ -19,17 +20,21 @@ BUILD  ?= $(CURDIR)/build
 NGXDIR := $(BUILD)/nginx
 MODULE := $(BUILD)/ngx_http_concertation_module.so
 
+# Debian's npm only when there is no npm at all: a Node.js from elsewhere
+# (NodeSource) ships its own and conflicts with Debian's package
+NPM_PACKAGE := $(if $(shell command -v npm 2>/dev/null),,npm)
+
 # what building the module needs, and what running and testing it adds
 BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
                   gcc make
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
-                  clang libclang-rt-14-dev
+                  clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
 SCRIPTS        := $(wildcard src/scripts/*.lua)
 
-.PHONY: all deps deps-build module run test unit integration fuzz fuzz-replay bench \
-        clean FORCE
+.PHONY: all deps deps-build module run test unit integration browser \
+        fuzz fuzz-replay bench clean FORCE
 
 all: module
 
@@ -82,6 +87,20 @@ unit: deps
 integration: deps module
 	prove -v t/*.t
 
+# The site in Debian's Chromium, driven by playwright-core (t/browser/):
+# npm installs the exact versions of package-lock.json, and no browser.
+BROWSER_NPM := t/browser/node_modules/.installed
+
+$(BROWSER_NPM): t/browser/package.json t/browser/package-lock.json | deps
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix t/browser \
+	    --no-audit --no-fund
+	touch $@
+
+browser: deps module $(BROWSER_NPM)
+	CONCERTATION_MODULE=$${CONCERTATION_MODULE:-$(MODULE)} \
+	BROWSER_SCREENSHOTS=$(BUILD)/browser-screenshots \
+	    node --test --test-reporter=spec --test-timeout=120000 t/browser/
+
 fuzz-replay: deps
 	$(MAKE) -C t/fuzz replay
 
@@ -90,7 +109,7 @@ FUZZ_SECONDS ?= 10
 fuzz: deps
 	$(MAKE) -C t/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-test: unit module integration fuzz-replay fuzz
+test: unit module integration browser fuzz-replay fuzz
 
 bench: deps module
 	t/bench/run

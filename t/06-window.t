@@ -379,6 +379,8 @@ spew("$tmp/prod/etc/secret.conf", "concertation_secret $SECRET;\n");
 spew("$tmp/prod/etc/questionnaire.json", slurp("$root/conf/questionnaire.json"));
 # registrations: the programme (issue 4)
 spew("$tmp/prod/etc/events.json", slurp("$root/conf/events.json"));
+# the site: the security headers included by the server (issue 5)
+spew("$tmp/prod/etc/security-headers.conf", slurp("$root/conf/security-headers.conf"));
 # registrations: the schema (issue 4)
 spew("$tmp/prod/etc/inscription.json", slurp("$root/conf/inscription.json"));
 my @subst = (

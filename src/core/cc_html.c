@@ -16,6 +16,30 @@
 #define CC_NDASH    "\xe2\x80\x93"
 #define CC_FFFD     "\xef\xbf\xbd"
 
+/*
+ * The header and the footer of the pages of html/ (skip link, site name,
+ * menu, personal data, accessibility status), so that a page made here
+ * looks like the site and has the same landmarks; keep them in step.
+ */
+#define CC_PAGE_HEADER                                                        \
+    "<a class=\"evitement\" href=\"#contenu\">Aller au contenu</a>\n"         \
+    "<header class=\"entete\">\n<div class=\"conteneur\">\n"                  \
+    "<p class=\"site\"><a href=\"/\">R\xc3\xa9gion Normandie "                \
+    "<small>Concertation ESS 2022</small></a></p>\n"                          \
+    "<nav aria-label=\"Menu principal\">\n<ul>\n"                             \
+    "<li><a href=\"/\">Accueil</a></li>\n"                                    \
+    "<li><a href=\"/questionnaire.html\">Questionnaire</a></li>\n"            \
+    "<li><a href=\"/inscription.html\">Ateliers et inscriptions</a></li>\n"   \
+    "</ul>\n</nav>\n</div>\n</header>\n"
+
+#define CC_PAGE_FOOTER                                                        \
+    "<footer class=\"pied\">\n<div class=\"conteneur\">\n<ul>\n"              \
+    "<li><a href=\"/donnees-personnelles.html\">Donn\xc3\xa9" "es "            \
+    "personnelles</a></li>\n"                                                 \
+    "<li><a href=\"/accessibilite.html\">Accessibilit\xc3\xa9" CC_NBSP        \
+    ": partiellement conforme</a></li>\n"                                     \
+    "</ul>\n<p>\xc2\xa9 R\xc3\xa9gion Normandie</p>\n</div>\n</footer>\n"
+
 
 /* a growing output buffer; one failed allocation poisons it */
 
@@ -175,6 +199,7 @@ cc_page_head(cc_buf_t *b, const char *title)
                "<link rel=\"stylesheet\" href=\"/css/site.css\">\n"
                "</head>\n"
                "<body>\n"
+               CC_PAGE_HEADER
                "<main id=\"contenu\">\n");
 }
 
@@ -182,7 +207,7 @@ cc_page_head(cc_buf_t *b, const char *title)
 static void
 cc_page_tail(cc_buf_t *b)
 {
-    cc_buf_str(b, "</main>\n</body>\n</html>\n");
+    cc_buf_str(b, "</main>\n" CC_PAGE_FOOTER "</body>\n</html>\n");
 }
 
 

@@ -245,9 +245,12 @@ test_pages(void)
     CHECK(count(page, "<div") == count(page, "</div>"));
     CHECK(count(page, "<p") == count(page, "</p>"));
     CHECK(count(page, "aria-invalid=\"true\"") == 6 + 1);
-    CHECK(count(page, "<li>") == 3 && count(page, "<li><a") == 2);
+    /* the summary's, plus 3 in the menu and 2 in the footer */
+    CHECK(count(page, "<li>") == 3 + 5 && count(page, "<li><a") == 2 + 5);
     CHECK(strlen(page) > 0 && page[strlen(page) - 1] == '\n');
-    CHECK_HAS(page, "</form>\n</main>\n</body>\n</html>\n");
+    CHECK_HAS(page, "</form>\n</main>\n<footer class=\"pied\">");
+    CHECK_HAS(page, "<a class=\"evitement\" href=\"#contenu\">");
+    CHECK_HAS(page, "</footer>\n</body>\n</html>\n");
 
     /* deterministic */
     {
