@@ -206,6 +206,8 @@ ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);
  * The checks made before the body is read, in this order; each returns
  * NGX_DECLINED to let the request go on, or the answer it sent.
  */
+ngx_int_t ngx_http_concertation_check_method(ngx_http_request_t *r,
+    const char *message);
 ngx_int_t ngx_http_concertation_window_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_limit_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_abuse_check(ngx_http_request_t *r);

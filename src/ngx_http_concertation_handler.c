@@ -33,7 +33,6 @@ typedef struct {
 } ngx_http_concertation_ctx_t;
 
 
-static ngx_int_t ngx_http_concertation_check_method(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_check_body(ngx_http_request_t *r);
 static void ngx_http_concertation_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_read_body(ngx_http_request_t *r,
@@ -82,7 +81,8 @@ ngx_http_concertation_handler(ngx_http_request_t *r)
 {
     ngx_int_t  rc;
 
-    rc = ngx_http_concertation_check_method(r);
+    rc = ngx_http_concertation_check_method(r,
+                            "Ce formulaire s'envoie avec la méthode POST.");
     if (rc != NGX_DECLINED) {
         return rc;
     }
@@ -131,8 +131,9 @@ ngx_http_concertation_handler(ngx_http_request_t *r)
  * the request go on.
  */
 
-static ngx_int_t
-ngx_http_concertation_check_method(ngx_http_request_t *r)
+ngx_int_t
+ngx_http_concertation_check_method(ngx_http_request_t *r,
+    const char *message)
 {
     ngx_table_elt_t  *h;
 
@@ -151,8 +152,7 @@ ngx_http_concertation_check_method(ngx_http_request_t *r)
         ngx_str_set(&h->value, "POST");
 
         return ngx_http_concertation_send_error(r, NGX_HTTP_NOT_ALLOWED,
-                   NULL, "method_not_allowed",
-                   "Ce formulaire s'envoie avec la méthode POST.");
+                   NULL, "method_not_allowed", message);
     }
 
     return NGX_DECLINED;

@@ -572,23 +572,10 @@ ngx_http_concertation_cancel_handler(ngx_http_request_t *r)
     ngx_int_t         rc;
     ngx_table_elt_t  *h;
 
-    if (r->method != NGX_HTTP_POST) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Allow");
-        ngx_str_set(&h->value, "POST");
-
-        return ngx_http_concertation_send_error(r, NGX_HTTP_NOT_ALLOWED,
-                   NULL, "method_not_allowed",
-                   "L'annulation s'envoie avec la méthode POST.");
+    rc = ngx_http_concertation_check_method(r,
+                            "L'annulation s'envoie avec la méthode POST.");
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     rc = ngx_http_concertation_limit_check(r);

@@ -259,6 +259,36 @@ cc_hmac_new(const unsigned char *secret, size_t secret_len)
 }
 
 
+cc_hmac_t *
+cc_hmac_derive(const unsigned char *secret, size_t secret_len,
+    const char *context)
+{
+    char        derived[CC_CLIENT_KEY_LEN + 1];
+    cc_hmac_t  *master, *key;
+
+    master = cc_hmac_new(secret, secret_len);
+    if (master == NULL) {
+        return NULL;
+    }
+
+    if (cc_hmac_hex(master, (const unsigned char *) context, strlen(context),
+                    derived)
+        != 0)
+    {
+        cc_hmac_free(master);
+        return NULL;
+    }
+
+    cc_hmac_free(master);
+
+    key = cc_hmac_new((const unsigned char *) derived, CC_CLIENT_KEY_LEN);
+
+    memset(derived, 0, sizeof(derived));
+
+    return key;
+}
+
+
 void
 cc_hmac_free(cc_hmac_t *h)
 {

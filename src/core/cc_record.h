@@ -56,6 +56,12 @@ typedef struct cc_hmac_s  cc_hmac_t;
 
 cc_hmac_t *cc_hmac_new(const unsigned char *secret, size_t secret_len);
 void cc_hmac_free(cc_hmac_t *hmac);
+/*
+ * A key of its own for one use: HMAC(secret, context) as the key, so that
+ * tokens of one kind are never valid as another nor as client keys.
+ */
+cc_hmac_t *cc_hmac_derive(const unsigned char *secret, size_t secret_len,
+    const char *context);
 /* lower-case hex, CC_CLIENT_KEY_LEN chars and a NUL; 0, or -1 on failure */
 int cc_hmac_hex(cc_hmac_t *hmac, const unsigned char *msg, size_t len,
     char *out);

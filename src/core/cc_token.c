@@ -12,29 +12,7 @@
 cc_hmac_t *
 cc_token_key(const unsigned char *secret, size_t secret_len)
 {
-    char        derived[CC_CLIENT_KEY_LEN + 1];
-    cc_hmac_t  *master, *key;
-
-    master = cc_hmac_new(secret, secret_len);
-    if (master == NULL) {
-        return NULL;
-    }
-
-    if (cc_hmac_hex(master, (const unsigned char *) CC_TOKEN_CONTEXT,
-                    sizeof(CC_TOKEN_CONTEXT) - 1, derived)
-        != 0)
-    {
-        cc_hmac_free(master);
-        return NULL;
-    }
-
-    cc_hmac_free(master);
-
-    key = cc_hmac_new((const unsigned char *) derived, CC_CLIENT_KEY_LEN);
-
-    memset(derived, 0, sizeof(derived));
-
-    return key;
+    return cc_hmac_derive(secret, secret_len, CC_TOKEN_CONTEXT);
 }
 
 
