@@ -20,6 +20,8 @@
 #include "cc_abuse.h"
 #include "cc_token.h"
 #include "cc_events.h"
+#include "cc_spool.h"
+#include "cc_reply.h"
 
 
 #define NGX_HTTP_CONCERTATION_IPV6_PREFIX  64
@@ -33,8 +35,8 @@ typedef struct {
     ngx_msec_t                  redis_connect_timeout;
     ngx_str_t                   secret;
     cc_hmac_t                  *hmac;         /* keyed with the secret */
-    ngx_str_t                   limit_script;  /* src/scripts/ */
-    u_char                      limit_script_sha[40];
+    ngx_str_t                   store_script;  /* src/scripts/ */
+    u_char                      store_script_sha[40];
     cc_hmac_t                  *token_key;    /* derived: form tokens */
     ngx_flag_t                  used;         /* a concertation_form exists */
     ngx_uint_t                  ipv6_prefix;  /* client key, IPv6 bits */
@@ -53,6 +55,17 @@ typedef struct {
     u_char                      cancel_script_sha[40];
     ngx_str_t                   events_script;
     cc_hmac_t                  *reg_token_key;  /* derived: cancellations */
+
+    /* the store: ngx_http_concertation_store.c */
+    cc_hmac_t                  *idempotency_key;  /* derived */
+
+    /* the local spool: ngx_http_concertation_spool.c */
+    ngx_str_t                   spool_path;   /* a directory; empty: none */
+    off_t                       spool_max_size;   /* per worker */
+    ngx_flag_t                  spool_fsync;
+#if (NGX_THREADS)
+    ngx_thread_pool_t          *spool_thread_pool;
+#endif
 } ngx_http_concertation_main_conf_t;
 
 
@@ -112,7 +125,11 @@ void ngx_http_concertation_redis_exit(ngx_cycle_t *cycle);
 ngx_http_concertation_cmd_t *ngx_http_concertation_redis_send(int argc,
     const char **argv, const size_t *argvlen,
     ngx_http_concertation_reply_pt handler, void *data);
-void ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd);
+ngx_uint_t ngx_http_concertation_redis_cancel(
+    ngx_http_concertation_cmd_t *cmd);
+ngx_uint_t ngx_http_concertation_redis_sent(ngx_http_concertation_cmd_t *cmd);
+ngx_uint_t ngx_http_concertation_redis_ready(void);
+ngx_int_t ngx_http_concertation_redis_clock(int64_t *offset);
 
 
 /* the consultation window */
@@ -187,6 +204,7 @@ typedef struct {
     ngx_event_t                     deadline;
     const char                     *what;       /* for the log */
     ngx_int_t                     (*expired)(ngx_http_request_t *r);
+    unsigned                        maybe_sent:1;  /* when it expired */
 } ngx_http_concertation_wait_t;
 
 ngx_int_t ngx_http_concertation_wait_init(ngx_http_concertation_wait_t *w,
@@ -196,6 +214,68 @@ void ngx_http_concertation_wait_arm(ngx_http_concertation_wait_t *w,
     ngx_msec_t timeout);
 void ngx_http_concertation_wait_done(ngx_http_concertation_wait_t *w,
     ngx_int_t rc);
+
+
+/*
+ * The store script (src/scripts/store.lua), as a submission and a spool
+ * replay both call it.
+ */
+
+typedef struct {
+    ngx_str_t                       stream;
+    ngx_str_t                       dedup;       /* empty: none */
+    ngx_str_t                       id;
+    ngx_str_t                       received_at;
+    ngx_str_t                       form;
+    ngx_str_t                       data;
+    ngx_str_t                       client;
+    ngx_str_t                       status;      /* kept under dedup */
+    ngx_str_t                       scan_from;   /* empty: no look-up */
+    ngx_msec_t                      ttl;         /* of dedup */
+    ngx_array_t                    *limit_keys;  /* of ngx_str_t, or NULL */
+    ngx_array_t                    *limit_args;
+    ngx_flag_t                      dry_run;
+    unsigned                        eval:1;      /* after NOSCRIPT */
+} ngx_http_concertation_script_t;
+
+ngx_http_concertation_cmd_t *ngx_http_concertation_store_script(
+    ngx_http_concertation_main_conf_t *cmcf,
+    ngx_http_concertation_script_t *s,
+    ngx_http_concertation_reply_pt handler, void *data);
+ngx_int_t ngx_http_concertation_store(ngx_http_request_t *r,
+    char *normalised, size_t len, ngx_str_t *idempotency_key);
+ngx_int_t ngx_http_concertation_idempotency_key(ngx_http_request_t *r,
+    ngx_str_t *field, ngx_str_t *key);
+char *ngx_http_concertation_store_init_main_conf(ngx_conf_t *cf,
+    ngx_http_concertation_main_conf_t *cmcf);
+
+#define NGX_HTTP_CONCERTATION_IDEMPOTENCY_TTL  (24 * 3600 * 1000)
+
+
+/* the local spool */
+
+typedef struct ngx_http_concertation_spool_waiter_s
+    ngx_http_concertation_spool_waiter_t;
+
+struct ngx_http_concertation_spool_waiter_s {
+    ngx_queue_t                     queue;
+    off_t                           end;         /* synced up to here: done */
+    void                          (*handler)(
+                                        ngx_http_concertation_spool_waiter_t *w,
+                                        ngx_int_t rc);
+    void                           *data;
+    unsigned                        queued:1;
+};
+
+char *ngx_http_concertation_spool_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_concertation_spool_init_process(ngx_cycle_t *cycle,
+    ngx_http_concertation_main_conf_t *cmcf);
+void ngx_http_concertation_spool_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_concertation_spool_append(cc_spool_record_t *rec,
+    ngx_http_concertation_spool_waiter_t *w, ngx_log_t *log);
+void ngx_http_concertation_spool_forget(
+    ngx_http_concertation_spool_waiter_t *w);
 
 
 /* the request */
@@ -220,6 +300,8 @@ typedef struct {
     ngx_http_request_t         *request;
     size_t                      token_len;
     ngx_uint_t                  ntokens;
+    ngx_str_t                   idempotency;  /* the _idempotency_key */
+    unsigned                    idempotency_bad:1;
     unsigned                    token_bad:1;
     unsigned                    honeypot_filled:1;
     u_char                      token[CC_TOKEN_MAX_LEN];
@@ -267,7 +349,7 @@ ngx_int_t ngx_http_concertation_send_error(ngx_http_request_t *r,
 ngx_int_t ngx_http_concertation_send_invalid(ngx_http_request_t *r,
     ngx_uint_t status, json_t *errors, json_t *submitted);
 ngx_int_t ngx_http_concertation_send_created(ngx_http_request_t *r,
-    const char *id);
+    ngx_uint_t status, const char *id);
 ngx_table_elt_t *ngx_http_concertation_add_header(ngx_http_request_t *r,
     const char *key, ngx_str_t *value);
 

@@ -427,6 +427,29 @@ ngx_http_concertation_abuse_reserved(void *data, const char *name,
         return;
     }
 
+    /* not an abuse control: the store reads it (the last one counts) */
+
+    if (name_len == sizeof("_idempotency_key") - 1
+        && ngx_strncmp(name, "_idempotency_key", name_len) == 0)
+    {
+        res->idempotency.len = 0;
+        res->idempotency_bad = 1;
+
+        if (value == NULL || value_len == 0 || value_len > 255) {
+            return;
+        }
+
+        res->idempotency.data = ngx_pnalloc(res->request->pool, value_len);
+        if (res->idempotency.data == NULL) {
+            return;
+        }
+
+        ngx_memcpy(res->idempotency.data, value, value_len);
+        res->idempotency.len = value_len;
+        res->idempotency_bad = 0;
+        return;
+    }
+
     if (clcf->honeypot.len == name_len
         && ngx_strncmp(name, clcf->honeypot.data, name_len) == 0
         && (value == NULL || value_len > 0))

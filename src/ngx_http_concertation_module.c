@@ -272,6 +272,14 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       0,
       NULL },
 
+    /* the local spool: ngx_http_concertation_spool.c */
+    { ngx_string("concertation_spool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_concertation_spool_conf,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -372,12 +380,12 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
      * EVALSHA names them by.
      */
 
-    cmcf->limit_script.data =
-                          (u_char *) ngx_http_concertation_script_limit_store;
-    cmcf->limit_script.len =
-                          sizeof(ngx_http_concertation_script_limit_store) - 1;
-    ngx_http_concertation_script_sha(&cmcf->limit_script,
-                                     cmcf->limit_script_sha);
+    cmcf->store_script.data =
+                          (u_char *) ngx_http_concertation_script_store;
+    cmcf->store_script.len =
+                          sizeof(ngx_http_concertation_script_store) - 1;
+    ngx_http_concertation_script_sha(&cmcf->store_script,
+                                     cmcf->store_script_sha);
 
     cmcf->register_script.data =
                           (u_char *) ngx_http_concertation_script_register;
@@ -444,6 +452,11 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 
     cln->handler = ngx_http_concertation_hmac_cleanup;
     cln->data = cmcf->hmac;
+
+    if (ngx_http_concertation_store_init_main_conf(cf, cmcf) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     /* registrations: the cancellation-token key */
     return ngx_http_concertation_registration_init_main_conf(cf, cmcf);
@@ -787,6 +800,9 @@ ngx_http_concertation_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    /* a spool that cannot be opened is logged: the worker answers 503 */
+    (void) ngx_http_concertation_spool_init_process(cycle, cmcf);
+
     return ngx_http_concertation_events_init_process(cycle, cmcf);
 }
 
@@ -794,5 +810,6 @@ ngx_http_concertation_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_concertation_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_concertation_spool_exit_process(cycle);
     ngx_http_concertation_redis_exit(cycle);
 }

@@ -50,6 +50,9 @@ typedef struct {
     ngx_msec_t                          backoff;
     ngx_log_t                           log;
     const char                         *handshake_error;
+    int64_t                             clock_offset;  /* Redis - ours, ms */
+    unsigned                            ready:1;   /* handshake answered */
+    unsigned                            clock:1;   /* clock_offset known */
     ngx_http_concertation_redis_state_e state;
 } ngx_http_concertation_redis_t;
 
@@ -190,7 +193,9 @@ ngx_http_concertation_redis_send(int argc, const char **argv,
 }
 
 
-void
+/* returns 1 when Redis may have seen (and run) the command */
+
+ngx_uint_t
 ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd)
 {
     if (cmd->sent == 0) {
@@ -198,11 +203,58 @@ ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd)
         ngx_queue_remove(&cmd->queue);
         ngx_http_concertation_redis_free_cmd(ngx_http_concertation_redis_conn,
                                              cmd);
-        return;
+        return 0;
     }
 
     cmd->handler = NULL;
     cmd->data = NULL;
+
+    return 1;
+}
+
+
+/* in a reply handler called without a reply: could Redis have run it? */
+
+ngx_uint_t
+ngx_http_concertation_redis_sent(ngx_http_concertation_cmd_t *cmd)
+{
+    return cmd->sent > 0;
+}
+
+
+/* up, and through the handshake: commands sent now are answered */
+
+ngx_uint_t
+ngx_http_concertation_redis_ready(void)
+{
+    ngx_http_concertation_redis_t  *rd;
+
+    rd = ngx_http_concertation_redis_conn;
+
+    return rd && rd->state == ngx_http_concertation_redis_up && rd->ready;
+}
+
+
+/*
+ * Redis's clock minus ours, in milliseconds, as TIME answered in the last
+ * handshake (to within its round trip): where to look in a stream for an
+ * entry written around a given time of ours.
+ */
+
+ngx_int_t
+ngx_http_concertation_redis_clock(int64_t *offset)
+{
+    ngx_http_concertation_redis_t  *rd;
+
+    rd = ngx_http_concertation_redis_conn;
+
+    if (rd == NULL || !rd->clock) {
+        return NGX_DECLINED;
+    }
+
+    *offset = rd->clock_offset;
+
+    return NGX_OK;
 }
 
 
@@ -307,9 +359,12 @@ ngx_http_concertation_redis_handshake(ngx_http_concertation_redis_t *rd)
                                 (void *) "SELECT");
     }
 
-    /* its answer says the connection went through the handshake */
+    /*
+     * Its answer says the connection went through the handshake; TIME
+     * rather than PING, to know how Redis's clock stands to ours.
+     */
 
-    argv[0] = "PING";
+    argv[0] = "TIME";
     len[0] = 4;
 
     (void) ngx_http_concertation_redis_enqueue(rd, 1, argv, len,
@@ -340,16 +395,40 @@ ngx_http_concertation_redis_ready_reply(void *data, redisReply *reply)
 {
     ngx_http_concertation_redis_t *rd = data;
 
+    ngx_int_t    sec, usec;
+    ngx_time_t  *tp;
+
     if (reply == NULL) {
         return;
     }
 
     if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, &rd->log, 0, "Redis refused PING: %*s",
+        ngx_log_error(NGX_LOG_ERR, &rd->log, 0, "Redis refused TIME: %*s",
                       (size_t) reply->len, reply->str);
-        rd->handshake_error = "PING";
+        rd->handshake_error = "TIME";
         return;
     }
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[1]->type == REDIS_REPLY_STRING)
+    {
+        sec = ngx_atoi((u_char *) reply->element[0]->str,
+                       reply->element[0]->len);
+        usec = ngx_atoi((u_char *) reply->element[1]->str,
+                        reply->element[1]->len);
+
+        if (sec != NGX_ERROR && usec != NGX_ERROR) {
+            ngx_time_update();
+            tp = ngx_timeofday();
+
+            rd->clock_offset = (int64_t) sec * 1000 + usec / 1000
+                               - ((int64_t) tp->sec * 1000 + tp->msec);
+            rd->clock = 1;
+        }
+    }
+
+    rd->ready = 1;
 
     if (rd->backoff) {
         ngx_log_error(NGX_LOG_NOTICE, &rd->log, 0,
@@ -696,6 +775,7 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
 
     rd->state = ngx_http_concertation_redis_down;
     rd->handshake_error = NULL;
+    rd->ready = 0;
 
     ngx_queue_init(&failed);
     ngx_queue_add(&failed, &rd->inflight);

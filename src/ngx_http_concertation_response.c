@@ -142,7 +142,8 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
-ngx_http_concertation_send_created(ngx_http_request_t *r, const char *id)
+ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
+    const char *id)
 {
     char                              *body;
     u_char                            *p;
@@ -160,7 +161,8 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, const char *id)
 
         *ngx_sprintf((u_char *) body, "{\"id\":\"%s\"}", id) = '\0';
 
-        return ngx_http_concertation_send(r, NGX_HTTP_CREATED,
+        /* 201: in Redis; 202: in the local spool, on its way there */
+        return ngx_http_concertation_send(r, status,
                                           &ngx_http_concertation_json_type,
                                           body);
     }
@@ -178,7 +180,8 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, const char *id)
 
     p = ngx_cpymem(location.data, clcf->thanks.data, clcf->thanks.len);
     p = ngx_cpymem(p, ngx_strlchr(clcf->thanks.data,
-                                  clcf->thanks.data + clcf->thanks.len, '?') ? "&id=" : "?id=",
+                                  clcf->thanks.data + clcf->thanks.len, '?')
+                      ? "&id=" : "?id=",
                    sizeof("?id=") - 1);
     p = ngx_cpymem(p, id, CC_ID_LEN);
     location.len = p - location.data;

@@ -331,3 +331,22 @@ cc_hmac_hex(cc_hmac_t *h, const unsigned char *msg, size_t len, char *out)
 
     return 0;
 }
+
+
+int
+cc_idempotency_key_ok(const char *key, size_t len)
+{
+    size_t  i;
+
+    if (key == NULL || len == 0 || len > 255) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) key[i] < 0x21 || (unsigned char) key[i] > 0x7e) {
+            return 0;
+        }
+    }
+
+    return 1;
+}

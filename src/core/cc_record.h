@@ -66,4 +66,10 @@ cc_hmac_t *cc_hmac_derive(const unsigned char *secret, size_t secret_len,
 int cc_hmac_hex(cc_hmac_t *hmac, const unsigned char *msg, size_t len,
     char *out);
 
+/*
+ * An idempotency key as a client may send it: 1 to 255 visible ASCII
+ * characters (what the header and the hidden field accept).  1 or 0.
+ */
+int cc_idempotency_key_ok(const char *key, size_t len);
+
 #endif /* CC_RECORD_H */

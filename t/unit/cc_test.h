@@ -80,5 +80,7 @@ void test_limit(void);
 void test_token(void);
 void test_events(void);
 void test_registration(void);
+void test_spool(void);
+void test_reply(void);
 
 #endif /* CC_TEST_H */

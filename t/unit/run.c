@@ -58,6 +58,8 @@ main(void)
     test_token();
     test_events();
     test_registration();
+    test_spool();
+    test_reply();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 

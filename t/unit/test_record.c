@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "cc_test.h"
 #include "cc_record.h"
@@ -244,9 +245,32 @@ test_hmac_keyed(void)
 }
 
 
+static void
+test_idempotency_key(void)
+{
+    char  long_key[257];
+
+    CHECK(cc_idempotency_key_ok("0190-abc", 8));
+    CHECK(cc_idempotency_key_ok("!", 1));
+    CHECK(cc_idempotency_key_ok("~", 1));
+    CHECK(!cc_idempotency_key_ok("", 0));
+    CHECK(!cc_idempotency_key_ok(NULL, 3));
+    CHECK(!cc_idempotency_key_ok("a b", 3));      /* space */
+    CHECK(!cc_idempotency_key_ok("a\tb", 3));
+    CHECK(!cc_idempotency_key_ok("a\x7f", 2));    /* DEL */
+    CHECK(!cc_idempotency_key_ok("\xc3\xa9", 2)); /* not ASCII */
+    CHECK(!cc_idempotency_key_ok("a\0b", 3));
+
+    memset(long_key, 'k', sizeof(long_key));
+    CHECK(cc_idempotency_key_ok(long_key, 255));
+    CHECK(!cc_idempotency_key_ok(long_key, 256));
+}
+
+
 void
 test_record(void)
 {
+    test_idempotency_key();
     test_uuid7();
     test_rfc3339_ms();
     test_mask();

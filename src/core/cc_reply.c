@@ -1,0 +1,232 @@
+/*
+ * What a Redis reply to the store path means.  A reply of any other shape
+ * than the expected ones is FAILED with a description of what was wrong:
+ * a script of another version, or a proxy in between that garbles replies,
+ * must never be taken for a stored answer.
+ */
+
+#include <string.h>
+
+#include "cc_reply.h"
+
+
+static void cc_reply_error(const redisReply *reply, cc_reply_t *out);
+static int cc_reply_word(const char *s, size_t len, const char *word);
+static int cc_reply_id(const redisReply *r);
+static int cc_reply_status(const redisReply *r);
+static void cc_reply_shape(cc_reply_t *out, const char *why);
+
+
+/* error codes after which the same command may well succeed later */
+
+static const char  *cc_reply_transient[] = {
+    "LOADING", "READONLY", "BUSY", "OOM", "MASTERDOWN", "TRYAGAIN",
+    "CLUSTERDOWN", NULL
+};
+
+
+void
+cc_reply_classify(const redisReply *reply, int script, cc_reply_t *out)
+{
+    long long           code;
+    const redisReply   *e0, *e1, *e2;
+
+    memset(out, 0, sizeof(cc_reply_t));
+
+    if (reply == NULL) {
+        out->kind = CC_REPLY_TRANSIENT;
+        out->error = "no reply";
+        out->error_len = sizeof("no reply") - 1;
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        cc_reply_error(reply, out);
+        return;
+    }
+
+    if (!script) {
+        if (reply->type != REDIS_REPLY_STRING) {
+            cc_reply_shape(out, "XADD reply is not a bulk string");
+            return;
+        }
+
+        if (!cc_reply_id(reply)) {
+            cc_reply_shape(out, "XADD reply is not a valid entry id");
+            return;
+        }
+
+        out->kind = CC_REPLY_STORED;
+        out->id = reply->str;
+        out->id_len = reply->len;
+        return;
+    }
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2
+        || reply->elements > 3 || reply->element == NULL)
+    {
+        cc_reply_shape(out, "script reply is not an array of 2 or 3");
+        return;
+    }
+
+    e0 = reply->element[0];
+    e1 = reply->element[1];
+    e2 = reply->elements == 3 ? reply->element[2] : NULL;
+
+    if (e0 == NULL || e1 == NULL || (reply->elements == 3 && e2 == NULL)) {
+        cc_reply_shape(out, "script reply has a missing element");
+        return;
+    }
+
+    if (e0->type != REDIS_REPLY_INTEGER) {
+        cc_reply_shape(out, "script reply code is not an integer");
+        return;
+    }
+
+    code = e0->integer;
+
+    switch (code) {
+
+    case 0:
+        if (reply->elements != 2 || e1->type != REDIS_REPLY_INTEGER
+            || e1->integer < 1)
+        {
+            cc_reply_shape(out, "script reply {0, wait} malformed");
+            return;
+        }
+
+        out->kind = CC_REPLY_LIMITED;
+        out->wait = e1->integer;
+        return;
+
+    case 1:
+        if (reply->elements != 3 || !cc_reply_id(e1)
+            || e2->type != REDIS_REPLY_INTEGER || e2->integer < 0)
+        {
+            cc_reply_shape(out, "script reply {1, id, wait} malformed");
+            return;
+        }
+
+        out->kind = CC_REPLY_STORED;
+        out->id = e1->str;
+        out->id_len = e1->len;
+        out->wait = e2->integer;
+        return;
+
+    case 2:
+        if (reply->elements != 3 || !cc_reply_status(e1) || !cc_reply_id(e2))
+        {
+            cc_reply_shape(out, "script reply {2, status, id} malformed");
+            return;
+        }
+
+        out->kind = CC_REPLY_DUPLICATE;
+        out->status = e1->str;
+        out->status_len = e1->len;
+        out->id = e2->str;
+        out->id_len = e2->len;
+        return;
+
+    case 3:
+        if (reply->elements != 2 || !cc_reply_id(e1)) {
+            cc_reply_shape(out, "script reply {3, cursor} malformed");
+            return;
+        }
+
+        out->kind = CC_REPLY_SCAN_MORE;
+        out->id = e1->str;
+        out->id_len = e1->len;
+        return;
+
+    default:
+        cc_reply_shape(out, "script reply code unknown");
+        return;
+    }
+}
+
+
+static void
+cc_reply_error(const redisReply *reply, cc_reply_t *out)
+{
+    size_t       len;
+    const char  *s, **w;
+
+    s = reply->str;
+    len = s != NULL ? reply->len : 0;
+
+    out->error = s;
+    out->error_len = len;
+    out->kind = CC_REPLY_FAILED;
+
+    if (cc_reply_word(s, len, "NOSCRIPT")) {
+        out->kind = CC_REPLY_NOSCRIPT;
+        return;
+    }
+
+    for (w = cc_reply_transient; *w; w++) {
+        if (cc_reply_word(s, len, *w)) {
+            out->kind = CC_REPLY_TRANSIENT;
+            return;
+        }
+    }
+}
+
+
+/* s starts with the error code "word", alone or followed by a space */
+
+static int
+cc_reply_word(const char *s, size_t len, const char *word)
+{
+    size_t  n;
+
+    n = strlen(word);
+
+    return len >= n && memcmp(s, word, n) == 0 && (len == n || s[n] == ' ');
+}
+
+
+/* a bulk string of 1 to CC_REPLY_ID_MAX printable ASCII bytes */
+
+static int
+cc_reply_id(const redisReply *r)
+{
+    size_t  i;
+
+    if (r->type != REDIS_REPLY_STRING || r->str == NULL || r->len == 0
+        || r->len > CC_REPLY_ID_MAX)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < r->len; i++) {
+        if (r->str[i] <= ' ' || r->str[i] > '~') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* a bulk string of 3 digits, the first one 1 to 5: an HTTP status */
+
+static int
+cc_reply_status(const redisReply *r)
+{
+    if (r->type != REDIS_REPLY_STRING || r->str == NULL || r->len != 3) {
+        return 0;
+    }
+
+    return r->str[0] >= '1' && r->str[0] <= '5'
+           && r->str[1] >= '0' && r->str[1] <= '9'
+           && r->str[2] >= '0' && r->str[2] <= '9';
+}
+
+
+static void
+cc_reply_shape(cc_reply_t *out, const char *why)
+{
+    out->kind = CC_REPLY_FAILED;
+    out->error = why;
+    out->error_len = strlen(why);
+}

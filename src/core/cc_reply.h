@@ -1,0 +1,58 @@
+/*
+ * What a Redis reply to the store path means: a plain XADD, or the store
+ * script (src/scripts/store.lua), whose replies are checked strictly.
+ */
+
+#ifndef CC_REPLY_H
+#define CC_REPLY_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+/* the longest entry id, submission id or cursor accepted */
+#define CC_REPLY_ID_MAX  64
+
+typedef enum {
+    CC_REPLY_STORED = 0,   /* XADD string id, or script {1, entry id, wait} */
+    CC_REPLY_DUPLICATE,    /* script {2, "status", "id"}: the first answer of
+                              an idempotency key / replayed id */
+    CC_REPLY_LIMITED,      /* script {0, wait seconds} */
+    CC_REPLY_SCAN_MORE,    /* script {3, "next cursor"}: replay scan not
+                              finished */
+    CC_REPLY_NOSCRIPT,     /* error starting "NOSCRIPT" */
+    CC_REPLY_TRANSIENT,    /* error LOADING, READONLY, BUSY, OOM, MASTERDOWN,
+                              TRYAGAIN, CLUSTERDOWN, or no reply */
+    CC_REPLY_FAILED        /* any other error, or a reply of an unexpected
+                              shape */
+} cc_reply_kind_e;
+
+typedef struct {
+    cc_reply_kind_e   kind;
+    long long         wait;        /* LIMITED: seconds >= 1;
+                                      STORED: dry-run wait (0 = none) */
+    const char       *status;      /* DUPLICATE: "201", "202"... */
+    size_t            status_len;
+    const char       *id;          /* DUPLICATE: the first id; SCAN_MORE:
+                                      the cursor; STORED: the entry id */
+    size_t            id_len;
+    const char       *error;       /* the error text, for the log: Redis's
+                                      own, or what was wrong with the shape */
+    size_t            error_len;
+} cc_reply_t;
+
+/*
+ * Classifies reply (NULL: no reply, TRANSIENT).  script = 0: the reply to a
+ * plain XADD, a bulk string; otherwise the store script's array.  Unused
+ * members are 0 / NULL; the strings point into reply (or are static) and
+ * are not NUL-terminated.
+ *
+ * Shapes: the first element of a script reply is an integer; statuses are
+ * bulk strings of 3 digits, 100 to 599; ids and cursors are bulk strings of
+ * 1 to CC_REPLY_ID_MAX printable ASCII bytes, no space; waits are
+ * integers (>= 1 for LIMITED, >= 0 for STORED); the array has exactly the
+ * elements listed above.  An error reply is an error whatever script says.
+ */
+void cc_reply_classify(const redisReply *reply, int script, cc_reply_t *out);
+
+#endif /* CC_REPLY_H */

@@ -1,0 +1,212 @@
+/*
+ * Redis replies from any bytes, as hiredis's reader makes them out of a
+ * stream cut into arbitrary chunks, then cc_reply_classify() as for a
+ * plain XADD and as for the store script: it never reads out of the reply,
+ * and what it returns has the shape its kind promises.
+ */
+
+#include <stdint.h>
+
+#include "cc_reply.h"
+#include "fuzz_common.h"
+
+
+/*
+ * hiredis 0.14 allocates an array's element vector as soon as it reads
+ * the count: "*2000000000\r\n" asks for 16 GB, which libFuzzer reports as
+ * a crash.  That is hiredis's business; arrays are capped here.
+ */
+#define FUZZ_MAX_ELEMENTS  4096
+
+static redisReplyObjectFunctions   fuzz_fn;
+static void                      *(*fuzz_create_array)(const redisReadTask *,
+                                                        int);
+
+
+static void *
+create_array(const redisReadTask *task, int elements)
+{
+    if (elements < 0 || elements > FUZZ_MAX_ELEMENTS) {
+        return NULL;
+    }
+
+    return fuzz_create_array(task, elements);
+}
+
+
+static int
+printable_id(const char *s, size_t len)
+{
+    size_t  i;
+
+    if (s == NULL || len == 0 || len > CC_REPLY_ID_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (s[i] <= ' ' || s[i] > '~') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+touch(const char *s, size_t len)
+{
+    volatile char  c;
+
+    if (s != NULL && len) {
+        c = s[0];
+        c = s[len - 1];
+        (void) c;
+    }
+}
+
+
+static void
+check(const redisReply *reply, int script)
+{
+    cc_reply_t  out;
+
+    memset(&out, 0xA5, sizeof(out));
+    cc_reply_classify(reply, script, &out);
+
+    if (reply == NULL) {
+        FUZZ_ASSERT(out.kind == CC_REPLY_TRANSIENT);
+        FUZZ_ASSERT(out.error != NULL && out.error_len > 0);
+        FUZZ_ASSERT(out.id == NULL && out.status == NULL && out.wait == 0);
+        return;
+    }
+
+    switch (out.kind) {
+
+    case CC_REPLY_STORED:
+        FUZZ_ASSERT(printable_id(out.id, out.id_len));
+        FUZZ_ASSERT(out.wait >= 0);
+        FUZZ_ASSERT(out.status == NULL && out.error == NULL);
+        FUZZ_ASSERT(script ? reply->type == REDIS_REPLY_ARRAY
+                           : reply->type == REDIS_REPLY_STRING);
+        FUZZ_ASSERT(script || out.wait == 0);
+        break;
+
+    case CC_REPLY_DUPLICATE:
+        FUZZ_ASSERT(script && reply->type == REDIS_REPLY_ARRAY);
+        FUZZ_ASSERT(printable_id(out.id, out.id_len));
+        FUZZ_ASSERT(out.status != NULL && out.status_len == 3);
+        FUZZ_ASSERT(out.status[0] >= '1' && out.status[0] <= '5');
+        FUZZ_ASSERT(out.wait == 0 && out.error == NULL);
+        break;
+
+    case CC_REPLY_LIMITED:
+        FUZZ_ASSERT(script && reply->type == REDIS_REPLY_ARRAY);
+        FUZZ_ASSERT(out.wait >= 1);
+        FUZZ_ASSERT(out.id == NULL && out.status == NULL
+                    && out.error == NULL);
+        break;
+
+    case CC_REPLY_SCAN_MORE:
+        FUZZ_ASSERT(script && reply->type == REDIS_REPLY_ARRAY);
+        FUZZ_ASSERT(printable_id(out.id, out.id_len));
+        FUZZ_ASSERT(out.wait == 0 && out.status == NULL
+                    && out.error == NULL);
+        break;
+
+    case CC_REPLY_NOSCRIPT:
+        FUZZ_ASSERT(reply->type == REDIS_REPLY_ERROR);
+        FUZZ_ASSERT(out.error == reply->str && out.error_len == reply->len);
+        FUZZ_ASSERT(memcmp(out.error, "NOSCRIPT", 8) == 0);
+        break;
+
+    case CC_REPLY_TRANSIENT:
+        FUZZ_ASSERT(reply->type == REDIS_REPLY_ERROR);
+        FUZZ_ASSERT(out.error == reply->str && out.error_len == reply->len);
+        break;
+
+    case CC_REPLY_FAILED:
+        FUZZ_ASSERT(out.error != NULL);
+        FUZZ_ASSERT(reply->type == REDIS_REPLY_ERROR || out.error_len > 0);
+        FUZZ_ASSERT(out.id == NULL && out.status == NULL && out.wait == 0);
+        break;
+
+    default:
+        FUZZ_ASSERT(0);
+    }
+
+    /* the strings are readable to their ends (ASan checks) */
+    touch(out.error, out.error_len);
+    touch(out.id, out.id_len);
+    touch(out.status, out.status_len);
+}
+
+
+int
+LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    int           rc;
+    void         *reply;
+    size_t        off, chunk, replies;
+    uint32_t      seed;
+    redisReader  *r;
+
+    if (size < 1) {
+        return 0;
+    }
+
+    r = redisReaderCreate();
+    FUZZ_ASSERT(r != NULL);
+
+    if (fuzz_create_array == NULL) {
+        fuzz_fn = *r->fn;
+        fuzz_create_array = fuzz_fn.createArray;
+        fuzz_fn.createArray = create_array;
+    }
+
+    r->fn = &fuzz_fn;
+
+    /* the first byte seeds the chunk sizes, 1 to 16 bytes, or all at once */
+    seed = data[0];
+    data++;
+    size--;
+
+    rc = REDIS_OK;
+    replies = 0;
+
+    for (off = 0; off < size && rc == REDIS_OK; off += chunk) {
+        if (seed & 0x80) {
+            chunk = size - off;
+
+        } else {
+            seed = seed * 1103515245u + 12345u;
+            chunk = 1 + (seed >> 16) % 16;
+
+            if (chunk > size - off) {
+                chunk = size - off;
+            }
+        }
+
+        rc = redisReaderFeed(r, (const char *) data + off, chunk);
+
+        while (rc == REDIS_OK && replies < 10000) {
+            reply = NULL;
+            rc = redisReaderGetReply(r, &reply);
+
+            if (rc != REDIS_OK || reply == NULL) {
+                break;
+            }
+
+            replies++;
+            check(reply, 0);
+            check(reply, 1);
+            freeReplyObject(reply);
+        }
+    }
+
+    check(NULL, 0);
+
+    redisReaderFree(r);
+
+    return 0;
+}

@@ -1,0 +1,316 @@
+#include <stdlib.h>
+
+#include "cc_test.h"
+#include "cc_reply.h"
+
+/* Redis replies on the store path, parsed from RESP by hiredis itself */
+
+
+/* the one reply in resp, or NULL when hiredis does not make exactly one */
+
+static redisReply *
+parse(const char *resp, size_t len)
+{
+    void         *reply, *more;
+    redisReader  *r;
+
+    r = redisReaderCreate();
+    if (r == NULL) {
+        return NULL;
+    }
+
+    reply = NULL;
+    more = NULL;
+
+    if (redisReaderFeed(r, resp, len) != REDIS_OK
+        || redisReaderGetReply(r, &reply) != REDIS_OK || reply == NULL
+        || redisReaderGetReply(r, &more) != REDIS_OK || more != NULL)
+    {
+        if (reply != NULL) {
+            freeReplyObject(reply);
+        }
+
+        if (more != NULL) {
+            freeReplyObject(more);
+        }
+
+        redisReaderFree(r);
+        fprintf(stderr, "  hiredis did not parse \"%s\"\n", resp);
+        return NULL;
+    }
+
+    redisReaderFree(r);
+    return reply;
+}
+
+
+static int
+same(const char *s, size_t len, const char *want)
+{
+    if (want == NULL) {
+        return s == NULL && len == 0;
+    }
+
+    return s != NULL && len == strlen(want) && memcmp(s, want, len) == 0;
+}
+
+
+/*
+ * resp classified with "script" gives "kind", and these members (NULL:
+ * unset); the error text is checked to start with "error" when given.
+ */
+
+static int
+classify_n(const char *resp, size_t len, int script, cc_reply_kind_e kind,
+    long long wait, const char *status, const char *id, const char *error)
+{
+    int          ok;
+    cc_reply_t   out;
+    redisReply  *reply;
+
+    reply = parse(resp, len);
+    if (reply == NULL) {
+        return 0;
+    }
+
+    memset(&out, 0x5A, sizeof(out));
+    cc_reply_classify(reply, script, &out);
+
+    ok = out.kind == kind && out.wait == wait
+         && same(out.status, out.status_len, status)
+         && same(out.id, out.id_len, id);
+
+    if (error != NULL) {
+        ok = ok && out.error != NULL && out.error_len >= strlen(error)
+             && memcmp(out.error, error, strlen(error)) == 0;
+
+    } else if (kind != CC_REPLY_FAILED) {
+        ok = ok && out.error == NULL && out.error_len == 0;
+
+    } else {
+        /* a shape failure still says why, for the log */
+        ok = ok && out.error != NULL && out.error_len > 0;
+    }
+
+    if (!ok) {
+        fprintf(stderr, "  \"%s\" (script %d): kind %d wait %lld "
+                "status %.*s id %.*s error %.*s\n", resp, script,
+                (int) out.kind, out.wait,
+                (int) (out.status ? out.status_len : 0),
+                out.status ? out.status : "",
+                (int) (out.id ? out.id_len : 0), out.id ? out.id : "",
+                (int) (out.error ? out.error_len : 0),
+                out.error ? out.error : "");
+    }
+
+    freeReplyObject(reply);
+    return ok;
+}
+
+
+static int
+classify(const char *resp, int script, cc_reply_kind_e kind, long long wait,
+    const char *status, const char *id, const char *error)
+{
+    return classify_n(resp, strlen(resp), script, kind, wait, status, id,
+                      error);
+}
+
+
+/* resp is a literal, and may hold NULs */
+#define FAILS(resp, script)                                                   \
+    CHECK(classify_n(resp, sizeof(resp) - 1, script, CC_REPLY_FAILED, 0,      \
+                     NULL, NULL, NULL))
+
+
+static void
+test_reply_xadd(void)
+{
+    CHECK(classify("$15\r\n1644307200000-0\r\n", 0, CC_REPLY_STORED, 0, NULL,
+                   "1644307200000-0", NULL));
+    CHECK(classify("$1\r\nx\r\n", 0, CC_REPLY_STORED, 0, NULL, "x", NULL));
+
+    /* an id of 64 bytes, and of 65 */
+    CHECK(classify("$64\r\n"
+                   "0123456789012345678901234567890123456789"
+                   "012345678901234567890123\r\n", 0, CC_REPLY_STORED, 0,
+                   NULL, "0123456789012345678901234567890123456789"
+                   "012345678901234567890123", NULL));
+    FAILS("$65\r\n0123456789012345678901234567890123456789"
+          "0123456789012345678901234\r\n", 0);
+
+    /* anything but a bulk string of printable bytes */
+    FAILS("$0\r\n\r\n", 0);
+    FAILS("$-1\r\n", 0);
+    FAILS("*-1\r\n", 0);
+    FAILS("+OK\r\n", 0);
+    FAILS(":1\r\n", 0);
+    FAILS("*0\r\n", 0);
+    FAILS("*1\r\n$3\r\n1-0\r\n", 0);
+    FAILS("$3\r\n1 0\r\n", 0);
+    FAILS("$3\r\n1\n0\r\n", 0);
+    FAILS("$3\r\n1\x80" "0\r\n", 0);
+    FAILS("$3\r\n1\x7f" "0\r\n", 0);
+
+    /* the script's shape is not an XADD reply */
+    FAILS("*3\r\n:1\r\n$3\r\n1-0\r\n:0\r\n", 0);
+
+    /* an XADD reply is not a script reply */
+    FAILS("$15\r\n1644307200000-0\r\n", 1);
+}
+
+
+static void
+test_reply_script(void)
+{
+    /* stored, with and without a dry-run wait */
+    CHECK(classify("*3\r\n:1\r\n$15\r\n1644307200000-0\r\n:0\r\n", 1,
+                   CC_REPLY_STORED, 0, NULL, "1644307200000-0", NULL));
+    CHECK(classify("*3\r\n:1\r\n$3\r\n5-1\r\n:42\r\n", 1,
+                   CC_REPLY_STORED, 42, NULL, "5-1", NULL));
+
+    /* a duplicate: the first answer's status and id */
+    CHECK(classify("*3\r\n:2\r\n$3\r\n201\r\n"
+                   "$36\r\n0190e3b2-7c1a-7abc-8def-0123456789ab\r\n", 1,
+                   CC_REPLY_DUPLICATE, 0, "201",
+                   "0190e3b2-7c1a-7abc-8def-0123456789ab", NULL));
+    CHECK(classify("*3\r\n:2\r\n$3\r\n202\r\n$2\r\nab\r\n", 1,
+                   CC_REPLY_DUPLICATE, 0, "202", "ab", NULL));
+
+    /* limited */
+    CHECK(classify("*2\r\n:0\r\n:1\r\n", 1, CC_REPLY_LIMITED, 1, NULL, NULL,
+                   NULL));
+    CHECK(classify("*2\r\n:0\r\n:3600\r\n", 1, CC_REPLY_LIMITED, 3600, NULL,
+                   NULL, NULL));
+
+    /* the scan goes on */
+    CHECK(classify("*2\r\n:3\r\n$16\r\n(1644307200000-5\r\n", 1,
+                   CC_REPLY_SCAN_MORE, 0, NULL, "(1644307200000-5", NULL));
+
+    /* malformed: counts */
+    FAILS("*0\r\n", 1);
+    FAILS("*1\r\n:1\r\n", 1);
+    FAILS("*2\r\n:1\r\n$3\r\n1-0\r\n", 1);
+    FAILS("*4\r\n:1\r\n$3\r\n1-0\r\n:0\r\n:0\r\n", 1);
+    FAILS("*3\r\n:0\r\n:5\r\n:5\r\n", 1);
+    FAILS("*2\r\n:2\r\n$3\r\n201\r\n", 1);
+    FAILS("*3\r\n:3\r\n$4\r\n(1-0\r\n:0\r\n", 1);
+    FAILS("*-1\r\n", 1);
+
+    /* malformed: the code */
+    FAILS("*2\r\n:4\r\n:1\r\n", 1);
+    FAILS("*2\r\n:-1\r\n:1\r\n", 1);
+    FAILS("*3\r\n$1\r\n1\r\n$3\r\n1-0\r\n:0\r\n", 1);
+    FAILS("*3\r\n+1\r\n$3\r\n1-0\r\n:0\r\n", 1);
+    FAILS("*3\r\n$-1\r\n$3\r\n1-0\r\n:0\r\n", 1);
+    FAILS("*3\r\n:4294967297\r\n$3\r\n1-0\r\n:0\r\n", 1);
+
+    /* malformed: waits */
+    FAILS("*2\r\n:0\r\n:0\r\n", 1);
+    FAILS("*2\r\n:0\r\n:-5\r\n", 1);
+    FAILS("*2\r\n:0\r\n$1\r\n5\r\n", 1);
+    FAILS("*3\r\n:1\r\n$3\r\n1-0\r\n:-1\r\n", 1);
+    FAILS("*3\r\n:1\r\n$3\r\n1-0\r\n$1\r\n0\r\n", 1);
+    FAILS("*3\r\n:1\r\n$3\r\n1-0\r\n$-1\r\n", 1);
+
+    /* malformed: ids */
+    FAILS("*3\r\n:1\r\n:15\r\n:0\r\n", 1);
+    FAILS("*3\r\n:1\r\n+1-0\r\n:0\r\n", 1);
+    FAILS("*3\r\n:1\r\n$0\r\n\r\n:0\r\n", 1);
+    FAILS("*3\r\n:1\r\n$-1\r\n:0\r\n", 1);
+    FAILS("*3\r\n:1\r\n*1\r\n$3\r\n1-0\r\n:0\r\n", 1);
+    FAILS("*3\r\n:1\r\n$3\r\n1\0" "0\r\n:0\r\n", 1);
+    FAILS("*2\r\n:3\r\n$0\r\n\r\n", 1);
+    FAILS("*2\r\n:3\r\n$2\r\n(\t\r\n", 1);
+    FAILS("*3\r\n:2\r\n$3\r\n201\r\n$65\r\n"
+          "01234567890123456789012345678901234567890123456789012345678901234"
+          "\r\n", 1);
+
+    /* malformed: statuses */
+    FAILS("*3\r\n:2\r\n$2\r\n20\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n$4\r\n2010\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n$3\r\n2x1\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n$3\r\n099\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n$3\r\n600\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n:201\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n+201\r\n$2\r\nab\r\n", 1);
+    FAILS("*3\r\n:2\r\n$3\r\n201\r\n:5\r\n", 1);
+
+    /* an error nested in an array is a shape failure */
+    FAILS("*2\r\n:0\r\n-ERR x\r\n", 1);
+
+    /* other top-level types */
+    FAILS("$-1\r\n", 1);
+    FAILS(":1\r\n", 1);
+    FAILS("+OK\r\n", 1);
+}
+
+
+static void
+test_reply_errors(void)
+{
+    int          script;
+    cc_reply_t   out;
+
+    for (script = 0; script < 2; script++) {
+        CHECK(classify("-NOSCRIPT No matching script. Please use EVAL.\r\n",
+                       script, CC_REPLY_NOSCRIPT, 0, NULL, NULL,
+                       "NOSCRIPT No matching script"));
+        CHECK(classify("-NOSCRIPT\r\n", script, CC_REPLY_NOSCRIPT, 0, NULL,
+                       NULL, "NOSCRIPT"));
+
+        CHECK(classify("-LOADING Redis is loading the dataset in memory\r\n",
+                       script, CC_REPLY_TRANSIENT, 0, NULL, NULL,
+                       "LOADING Redis is loading"));
+        CHECK(classify("-READONLY You can't write against a read only "
+                       "replica.\r\n", script, CC_REPLY_TRANSIENT, 0, NULL,
+                       NULL, "READONLY"));
+        CHECK(classify("-BUSY Redis is busy running a script.\r\n", script,
+                       CC_REPLY_TRANSIENT, 0, NULL, NULL, "BUSY"));
+        CHECK(classify("-OOM command not allowed when used memory > "
+                       "'maxmemory'.\r\n", script, CC_REPLY_TRANSIENT, 0,
+                       NULL, NULL, "OOM command"));
+        CHECK(classify("-MASTERDOWN Link with MASTER is down\r\n", script,
+                       CC_REPLY_TRANSIENT, 0, NULL, NULL, "MASTERDOWN"));
+        CHECK(classify("-TRYAGAIN Multiple keys request during "
+                       "rehashing\r\n", script, CC_REPLY_TRANSIENT, 0, NULL,
+                       NULL, "TRYAGAIN"));
+        CHECK(classify("-CLUSTERDOWN The cluster is down\r\n", script,
+                       CC_REPLY_TRANSIENT, 0, NULL, NULL, "CLUSTERDOWN"));
+        CHECK(classify("-LOADING\r\n", script, CC_REPLY_TRANSIENT, 0, NULL,
+                       NULL, "LOADING"));
+
+        /* other errors, and codes that only start like a transient one */
+        CHECK(classify("-ERR wrong number of arguments\r\n", script,
+                       CC_REPLY_FAILED, 0, NULL, NULL, "ERR wrong"));
+        CHECK(classify("-WRONGTYPE Operation against a key\r\n", script,
+                       CC_REPLY_FAILED, 0, NULL, NULL, "WRONGTYPE"));
+        CHECK(classify("-BUSYKEY Target key name already exists.\r\n",
+                       script, CC_REPLY_FAILED, 0, NULL, NULL, "BUSYKEY"));
+        CHECK(classify("-NOSCRIPTS x\r\n", script, CC_REPLY_FAILED, 0, NULL,
+                       NULL, "NOSCRIPTS"));
+        CHECK(classify("-loading x\r\n", script, CC_REPLY_FAILED, 0, NULL,
+                       NULL, "loading"));
+        CHECK(classify("- LOADING\r\n", script, CC_REPLY_FAILED, 0, NULL,
+                       NULL, " LOADING"));
+        CHECK(classify("-ERR Error running script: OOM\r\n", script,
+                       CC_REPLY_FAILED, 0, NULL, NULL, "ERR Error"));
+        CHECK(classify("-\r\n", script, CC_REPLY_FAILED, 0, NULL, NULL, ""));
+
+        /* no reply at all: the connection broke */
+        memset(&out, 0x5A, sizeof(out));
+        cc_reply_classify(NULL, script, &out);
+        CHECK(out.kind == CC_REPLY_TRANSIENT && out.id == NULL
+              && out.status == NULL && out.wait == 0
+              && out.error != NULL && out.error_len > 0);
+    }
+}
+
+
+void
+test_reply(void)
+{
+    test_reply_xadd();
+    test_reply_script();
+    test_reply_errors();
+}
