@@ -389,6 +389,8 @@ my @subst = (
     ['/srv/concertation/html' => "$root/html"],
     ['/var/log/nginx/' => "$tmp/prod/logs/"],
     ['/run/nginx.pid' => "$tmp/prod/nginx.pid"],
+    # the local spool (issue 6)
+    ['/var/spool/concertation' => "$tmp/prod/spool"],
 );
 for my $p (@subst) {
     my $n = ($prod =~ s/\Q$p->[0]\E/$p->[1]/g);

@@ -307,7 +307,8 @@
             key = el('input', { type: 'hidden', name: '_idempotency_key' });
             form.appendChild(key);
         }
-        if (!key.value) {
+        /* the server's (SSI) key if it is one, else one of our own */
+        if (!/^[\x21-\x7e]{1,255}$/.test(key.value)) {
             key.value = uuid();
         }
 
