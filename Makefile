@@ -2,9 +2,13 @@
 #
 #   make run     build the module, start a private Redis and nginx on
 #                http://127.0.0.1:8080 (Ctrl-C stops both)
-#   make test    every suite: unit, integration (prove), browser, fuzz replay
+#   make test    every suite: unit, integration (prove), browser, fuzz replay,
+#                the integration suite again under ASan (test-asan)
 #   make browser the site in headless Chromium (t/browser/, node --test)
 #   make bench   the benchmark (wrk on loopback)
+#   make export  the back-office export tool; make install installs it
+#                with the module (DESTDIR-aware)
+#   make test-asan  nginx and the module with ASan/UBSan, the t/*.t suite
 
 SHELL := /bin/bash
 
@@ -34,7 +38,7 @@ MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
 SCRIPTS        := $(wildcard src/scripts/*.lua)
 
 .PHONY: all deps deps-build module run test unit integration browser \
-        fuzz fuzz-replay bench clean FORCE
+        fuzz fuzz-replay bench clean asan-module test-asan FORCE
 
 all: module
 
@@ -84,8 +88,8 @@ run: deps module
 unit: deps
 	$(MAKE) -C t/unit
 
-integration: deps module
-	prove -v t/*.t
+integration: deps module export
+	CONCERTATION_EXPORT=$${CONCERTATION_EXPORT:-$(EXPORT)} prove -v t/*.t
 
 # The site in Debian's Chromium, driven by playwright-core (t/browser/):
 # npm installs the exact versions of package-lock.json, and no browser.
@@ -109,7 +113,108 @@ FUZZ_SECONDS ?= 10
 fuzz: deps
 	$(MAKE) -C t/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-test: unit module integration browser fuzz-replay fuzz
+test: unit module integration browser fuzz-replay fuzz test-asan
+
+# nginx itself and the module built with AddressSanitizer and UBSan (and
+# NGX_DEBUG_PALLOC: every pool allocation its own malloc, so that ASan sees
+# overflows inside a pool), in their own tree, then the whole t/*.t suite
+# run on that binary.  nginx-dev ships headers only: the nginx source is
+# Debian's (apt-get source, deb-src lines made from this machine's deb
+# ones, in a private apt state), configured with the packaged flags.
+# Sanitizer reports go to the workers' stderr, which nginx points at
+# error.log; the harness fails a test on any such line.  The sanitizers'
+# options are linked into nginx (t/asan/sanitizer_options.c).
+ASAN        := $(BUILD)/asan
+ASAN_NGXDIR := $(ASAN)/nginx
+ASAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_NGINX  := $(ASAN_NGXDIR)/objs/nginx
+ASAN_MODULE := $(ASAN)/ngx_http_concertation_module.so
+ASAN_APT    := -o Dir::Etc::SourceList=/dev/null \
+               -o Dir::Etc::SourceParts=$(ASAN)/apt/sources.list.d \
+               -o Dir::State::Lists=$(ASAN)/apt/lists \
+               -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= \
+               -o APT::Sandbox::User=root
+ASAN_ENV    := CONCERTATION_NGINX=$(ASAN_NGINX) \
+               CONCERTATION_MODULE=$(ASAN_MODULE)
+
+$(ASAN)/nginx.orig.tar.gz: | deps-build
+	rm -rf $(ASAN)/apt && mkdir -p $(ASAN)/apt/lists/partial \
+	    $(ASAN)/apt/sources.list.d $(ASAN)/apt/src
+	for f in /etc/apt/sources.list.d/*.sources; do \
+	    [ -f "$$f" ] && sed 's/^Types:.*/Types: deb-src/' "$$f" \
+	        > $(ASAN)/apt/sources.list.d/$$(basename $$f); \
+	done; \
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do \
+	    [ -f "$$f" ] && sed -n 's/^deb /deb-src /p' "$$f" \
+	        > $(ASAN)/apt/sources.list.d/$$(basename $$f); \
+	done; true
+	@# a repository without sources (a third party's) must not stop it
+	apt-get $(ASAN_APT) -qq update || echo "some source lists failed"
+	cd $(ASAN)/apt/src && apt-get $(ASAN_APT) -qq source --tar-only \
+	    --download-only nginx=$$(dpkg-query -W -f='$${Version}' nginx-dev)
+	mv $(ASAN)/apt/src/nginx_*.orig.tar.gz $@
+
+$(ASAN)/sanitizer_options.o: t/asan/sanitizer_options.c
+	mkdir -p $(ASAN)
+	$(CC) -c -O1 -fPIC -o $@ $< \
+	    -DCC_UBSAN_SUPPRESSIONS='"$(CURDIR)/t/asan/ubsan.supp"'
+
+$(ASAN_NGXDIR)/objs/Makefile: $(ASAN)/nginx.orig.tar.gz config $(SCRIPTS) \
+                              $(BUILD)/sources $(ASAN)/sanitizer_options.o
+	rm -rf $(ASAN_NGXDIR) && mkdir -p $(ASAN_NGXDIR)
+	tar -xzf $< -C $(ASAN_NGXDIR) --strip-components=1
+	cd $(ASAN_NGXDIR) && . $(NGX_SRC)/conf_flags \
+	    && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    --with-cc-opt="-g -O1 -fPIC $(ASAN_FLAGS) -DNGX_DEBUG_PALLOC=1" \
+	    --with-ld-opt="-fPIC $(ASAN_FLAGS) $(ASAN)/sanitizer_options.o" \
+	    --add-dynamic-module=$(CURDIR) > $(ASAN)/configure.log 2>&1 \
+	    || { tail -n 30 $(ASAN)/configure.log; exit 1; }
+
+$(ASAN_MODULE): $(ASAN_NGXDIR)/objs/Makefile $(MODULE_SOURCES)
+	$(MAKE) -C $(ASAN_NGXDIR) -f objs/Makefile binary modules
+	cp $(ASAN_NGXDIR)/objs/ngx_http_concertation_module.so $@.tmp
+	mv -f $@.tmp $@
+
+asan-module: $(ASAN_MODULE)
+
+# ASAN_TESTS="t/04-redis.t t/13-resp-faults.t" narrows the run
+ASAN_TESTS ?= t/*.t
+
+test-asan: deps $(ASAN_MODULE) export
+	CONCERTATION_EXPORT=$${CONCERTATION_EXPORT:-$(EXPORT)} \
+	$(ASAN_ENV) prove $(ASAN_TESTS)
+
+# The back-office export tool (tools/export/, README "The back-office
+# export"): a plain program, linked with the src/core/ files it uses.
+EXPORT      := $(BUILD)/concertation-export
+EXPORT_SRCS := $(wildcard tools/export/*.c src/core/cc_export*.c) \
+               src/core/cc_schema.c src/core/cc_time.c
+EXPORT_CC   := gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+               -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+               -Wl,-z,relro -Wl,-z,now -Isrc/core
+
+.PHONY: export export-test install
+
+$(EXPORT): $(EXPORT_SRCS) $(wildcard tools/export/*.h src/core/*.h) \
+           | deps-build
+	@mkdir -p $(BUILD)
+	$(EXPORT_CC) -o $@ $(EXPORT_SRCS) -lhiredis -ljansson -lcrypto
+
+export: $(EXPORT)
+
+export-test: deps module export
+	CONCERTATION_MODULE=$${CONCERTATION_MODULE:-$(MODULE)} \
+	CONCERTATION_EXPORT=$(EXPORT) prove -v t/19-export.t
+
+# DESTDIR=/tmp/stage stages the files (packaging, tests)
+PREFIX     ?= /usr/local
+MODULE_DIR ?= /usr/lib/nginx/modules
+
+install: module export
+	install -d $(DESTDIR)$(MODULE_DIR) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(MODULE) \
+	    $(DESTDIR)$(MODULE_DIR)/ngx_http_concertation_module.so
+	install -m 755 $(EXPORT) $(DESTDIR)$(PREFIX)/bin/concertation-export
 
 bench: deps module
 	t/bench/run

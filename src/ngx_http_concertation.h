@@ -288,6 +288,8 @@ ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);
  */
 ngx_int_t ngx_http_concertation_check_method(ngx_http_request_t *r,
     const char *message);
+ngx_int_t ngx_http_concertation_check_get(ngx_http_request_t *r,
+    const char *message);
 ngx_int_t ngx_http_concertation_window_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_limit_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_abuse_check(ngx_http_request_t *r);
@@ -350,8 +352,56 @@ ngx_int_t ngx_http_concertation_send_invalid(ngx_http_request_t *r,
     ngx_uint_t status, json_t *errors, json_t *submitted);
 ngx_int_t ngx_http_concertation_send_created(ngx_http_request_t *r,
     ngx_uint_t status, const char *id);
+ngx_int_t ngx_http_concertation_send_buf(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, const char *cache_control,
+    ngx_buf_t *b);
+ngx_int_t ngx_http_concertation_header(ngx_http_request_t *r,
+    const char *name, size_t len, ngx_str_t **value);
 ngx_table_elt_t *ngx_http_concertation_add_header(ngx_http_request_t *r,
     const char *key, ngx_str_t *value);
+
+
+/* metrics and the log's variables (..._metrics.c), the status page */
+
+#include "cc_metrics.h"
+
+typedef enum {
+    NGX_HTTP_CONCERTATION_SPOOL_APPENDED = 0,
+    NGX_HTTP_CONCERTATION_SPOOL_REPLAYED,
+    NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE,
+    NGX_HTTP_CONCERTATION_SPOOL_SKIPPED,     /* corrupt or torn */
+    NGX_HTTP_CONCERTATION_SPOOL_TRUNCATED,   /* a failed fsync() */
+    NGX_HTTP_CONCERTATION_SPOOL_EMPTIED
+} ngx_http_concertation_spool_event_e;
+
+ngx_int_t ngx_http_concertation_metrics_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_concertation_metrics_form(ngx_conf_t *cf,
+    ngx_str_t *form);
+char *ngx_http_concertation_metrics_init_main_conf(ngx_conf_t *cf,
+    ngx_http_concertation_main_conf_t *cmcf);
+ngx_int_t ngx_http_concertation_metrics_zone(ngx_conf_t *cf);
+ngx_int_t ngx_http_concertation_metrics_snapshot(ngx_http_request_t *r,
+    cc_metrics_t *snapshot);
+/* ngx_http_concertation_status.c */
+char *ngx_http_concertation_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+/* an answer: its outcome from (status, code), counted once per request */
+void ngx_http_concertation_metrics_outcome(ngx_http_request_t *r,
+    ngx_uint_t status, const char *code, const char *id);
+void ngx_http_concertation_metrics_duplicate(ngx_http_request_t *r,
+    const char *id);
+void ngx_http_concertation_metrics_registration(ngx_http_request_t *r,
+    const cc_event_t *event, redisReply *reply);
+void ngx_http_concertation_metrics_cancelled(ngx_http_request_t *r,
+    const cc_event_t *event, const char *id);
+uint64_t ngx_http_concertation_metrics_now_us(void);
+void ngx_http_concertation_metrics_redis_state(ngx_uint_t state,
+    ngx_uint_t reconnect);
+void ngx_http_concertation_metrics_redis_latency(uint64_t queued_us);
+void ngx_http_concertation_metrics_spool(ngx_uint_t event, off_t own_bytes);
+/* ngx_http_concertation_limit_zone.c: NGX_DECLINED for another zone */
+ngx_int_t ngx_http_concertation_limit_usage(ngx_shm_zone_t *shm_zone,
+    ngx_uint_t *used, ngx_uint_t *capacity);
 
 
 extern ngx_module_t  ngx_http_concertation_module;

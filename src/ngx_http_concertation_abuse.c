@@ -35,8 +35,6 @@ static ngx_int_t ngx_http_concertation_form_token_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static u_char *ngx_http_concertation_mint(ngx_http_request_t *r,
     ngx_msec_t backdate, size_t *len);
-static ngx_int_t ngx_http_concertation_header(ngx_http_request_t *r,
-    const char *name, size_t len, ngx_str_t **value);
 static ngx_int_t ngx_http_concertation_endpoint_handler(
     ngx_http_request_t *r);
 static void ngx_http_concertation_body_deadline(ngx_event_t *ev);
@@ -356,48 +354,6 @@ ngx_http_concertation_abuse_check(ngx_http_request_t *r)
 }
 
 
-/* *value: the header, NULL when absent; NGX_DECLINED when sent twice */
-
-static ngx_int_t
-ngx_http_concertation_header(ngx_http_request_t *r, const char *name,
-    size_t len, ngx_str_t **value)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    *value = NULL;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            if (*value) {
-                return NGX_DECLINED;
-            }
-
-            *value = &h[i].value;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
 /* the reserved "_" fields, as the body readers meet them (cc_reserved_pt) */
 
 void
@@ -658,7 +614,6 @@ ngx_http_concertation_endpoint_handler(ngx_http_request_t *r)
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_str_t     value;
-    ngx_chain_t   out;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -682,31 +637,11 @@ ngx_http_concertation_endpoint_handler(ngx_http_request_t *r)
     p = ngx_cpymem(b->last, "{\"jeton\":\"", sizeof("{\"jeton\":\"") - 1);
     p = ngx_cpymem(p, token, len);
     b->last = ngx_cpymem(p, "\"}\n", sizeof("\"}\n") - 1);
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    ngx_str_set(&value, "no-store");
+    ngx_str_set(&value, "application/json");
 
-    if (ngx_http_concertation_add_header(r, "Cache-Control", &value) == NULL)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_concertation_send_buf(r, NGX_HTTP_OK, &value, "no-store",
+                                          b);
 }
 
 

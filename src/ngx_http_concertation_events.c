@@ -644,33 +644,15 @@ ngx_http_concertation_events_handler(ngx_http_request_t *r)
     json_t                              *root, *list, *o;
     ngx_int_t                            rc, open;
     ngx_buf_t                           *b;
-    ngx_str_t                            value;
-    ngx_chain_t                          out;
     cc_event_t                          *ev;
-    ngx_table_elt_t                     *h;
     ngx_http_concertation_counts_t      *counts, *c;
     ngx_http_concertation_events_ctx_t  *ctx;
     ngx_http_concertation_loc_conf_t    *clcf;
     ngx_http_concertation_main_conf_t   *cmcf;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_str_set(&value, "GET, HEAD");
-
-        if (ngx_http_concertation_add_header(r, "Allow", &value) == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return ngx_http_concertation_send_error(r, NGX_HTTP_NOT_ALLOWED,
-                   NULL, "method_not_allowed",
-                   "Le programme se consulte avec la méthode GET.");
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
+    rc = ngx_http_concertation_check_get(r,
+                         "Le programme se consulte avec la méthode GET.");
+    if (rc != NGX_DECLINED) {
         return rc;
     }
 
@@ -803,34 +785,13 @@ ngx_http_concertation_events_handler(ngx_http_request_t *r)
 
     b->last = ngx_cpymem(b->pos, body, len);
     *b->last++ = '\n';
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
     free(body);
 
     /* about as fresh as the cache: a browser may keep it for a second */
 
-    ngx_str_set(&value, "public, max-age=1");
-
-    h = ngx_http_concertation_add_header(r, "Cache-Control", &value);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_type = ngx_http_concertation_events_json;
-    r->headers_out.content_type_len = ngx_http_concertation_events_json.len;
-    r->headers_out.content_length_n = b->last - b->pos;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_concertation_send_buf(r, NGX_HTTP_OK,
+                                          &ngx_http_concertation_events_json,
+                                          "public, max-age=1", b);
 }
 
 

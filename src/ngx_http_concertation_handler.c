@@ -13,6 +13,8 @@
 #include "ngx_http_concertation.h"
 
 
+static ngx_int_t ngx_http_concertation_refuse_method(ngx_http_request_t *r,
+    char *allow, const char *message);
 static ngx_int_t ngx_http_concertation_check_body(ngx_http_request_t *r);
 static void ngx_http_concertation_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_read_body(ngx_http_request_t *r,
@@ -80,27 +82,50 @@ ngx_int_t
 ngx_http_concertation_check_method(ngx_http_request_t *r,
     const char *message)
 {
-    ngx_table_elt_t  *h;
-
     if (r->method != NGX_HTTP_POST) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Allow");
-        ngx_str_set(&h->value, "POST");
-
-        return ngx_http_concertation_send_error(r, NGX_HTTP_NOT_ALLOWED,
-                   NULL, "method_not_allowed", message);
+        return ngx_http_concertation_refuse_method(r, "POST", message);
     }
 
     return NGX_DECLINED;
+}
+
+
+/* the same for what is only read: the programme, the status page */
+
+ngx_int_t
+ngx_http_concertation_check_get(ngx_http_request_t *r, const char *message)
+{
+    ngx_int_t  rc;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return ngx_http_concertation_refuse_method(r, "GET, HEAD", message);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    return rc == NGX_OK ? NGX_DECLINED : rc;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_refuse_method(ngx_http_request_t *r, char *allow,
+    const char *message)
+{
+    ngx_str_t  value;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    value.data = (u_char *) allow;
+    value.len = ngx_strlen(allow);
+
+    if (ngx_http_concertation_add_header(r, "Allow", &value) == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_concertation_send_error(r, NGX_HTTP_NOT_ALLOWED, NULL,
+                                            "method_not_allowed", message);
 }
 
 

@@ -612,6 +612,80 @@ ngx_http_concertation_limit_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
+/*
+ * For the status page: the clients a zone counts and about how many it
+ * holds, read from the slab allocator's statistics (every node is one
+ * size, so one slot of the allocator holds them all) under the zone's lock.
+ */
+
+static ngx_uint_t
+ngx_http_concertation_limit_slab_slot(ngx_slab_pool_t *shpool, size_t size)
+{
+    size_t      s;
+    ngx_uint_t  shift;
+
+    if (size <= shpool->min_size) {
+        return 0;
+    }
+
+    shift = 1;
+
+    for (s = size - 1; s >>= 1; shift++) { /* void */ }
+
+    return shift - shpool->min_shift;
+}
+
+
+ngx_int_t
+ngx_http_concertation_limit_usage(ngx_shm_zone_t *shm_zone, ngx_uint_t *used,
+    ngx_uint_t *capacity)
+{
+    size_t                              node, slot_size;
+    ngx_uint_t                          slot, n;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_concertation_limit_ctx_t  *ctx;
+
+    if (shm_zone->init != ngx_http_concertation_limit_init_zone) {
+        return NGX_DECLINED;
+    }
+
+    ctx = shm_zone->data;
+
+    if (ctx == NULL || ctx->sh == NULL) {
+        return NGX_DECLINED;
+    }
+
+    shpool = ctx->shpool;
+    node = sizeof(ngx_http_concertation_limit_node_t);
+
+    if (node > ngx_pagesize / 2) {
+        return NGX_DECLINED;
+    }
+
+    slot = ngx_http_concertation_limit_slab_slot(shpool, node);
+    slot_size = (size_t) 1 << (slot + shpool->min_shift);
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = shpool->stats[slot].used;
+
+    /* the zone's own header may share the nodes' slot */
+    if (n && ngx_http_concertation_limit_slab_slot(shpool,
+                       sizeof(ngx_http_concertation_limit_shctx_t)) == slot)
+    {
+        n--;
+    }
+
+    *used = n;
+    *capacity = n + (shpool->stats[slot].total - shpool->stats[slot].used)
+                + shpool->pfree * (ngx_pagesize / slot_size);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return NGX_OK;
+}
+
+
 /* concertation_limit_zone zone=name:size; */
 
 char *

@@ -280,6 +280,14 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       0,
       NULL },
 
+    /* the status page: ngx_http_concertation_status.c */
+    { ngx_string("concertation_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_concertation_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -330,6 +338,11 @@ ngx_http_concertation_preconfiguration(ngx_conf_t *cf)
 
     /* variables of the abuse controls: ngx_http_concertation_abuse.c */
     if (ngx_http_concertation_abuse_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the access log's: ngx_http_concertation_metrics.c */
+    if (ngx_http_concertation_metrics_variables(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -419,6 +432,13 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (cmcf->redis_database < 0) {
         return "concertation_redis_database must not be negative";
+    }
+
+    /* the counters' zone: ngx_http_concertation_metrics.c */
+    if (ngx_http_concertation_metrics_init_main_conf(cf, cmcf)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
     }
 
     if (!cmcf->used) {
@@ -720,6 +740,11 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     cmcf = ngx_http_conf_get_module_main_conf(cf,
                                               ngx_http_concertation_module);
     cmcf->used = 1;
+
+    /* its counters, shown from the start: ngx_http_concertation_metrics.c */
+    if (ngx_http_concertation_metrics_form(cf, &clcf->form) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     hclcf->handler = ngx_http_concertation_handler;

@@ -21,6 +21,18 @@
 #define NGX_HTTP_CONCERTATION_IOVS         64
 #define NGX_HTTP_CONCERTATION_READ_SIZE    16384
 
+/*
+ * The most elements hiredis may allocate for one array of a reply.  Our
+ * replies have at most three, except the event counters' (GET
+ * /api/evenements, src/scripts/event_counts.lua): one per event of the
+ * programme.  The programme is a file of at most 1 MiB
+ * (CC_EVENTS_MAX_SIZE), and an event takes more than 16 bytes of it (an id,
+ * a kind, a title, a capacity), so no programme has 65536 events.  A peer
+ * that announces more (hiredis would allocate 8 bytes per element before
+ * any of them arrives, 16 GB for "*2147483647") breaks the connection.
+ */
+#define NGX_HTTP_CONCERTATION_MAX_ELEMENTS 65536
+
 
 typedef enum {
     ngx_http_concertation_redis_down = 0,
@@ -36,6 +48,8 @@ struct ngx_http_concertation_cmd_s {
     char                               *buf;       /* RESP, from hiredis */
     size_t                              len;
     size_t                              sent;
+    uint64_t                            queued_us;  /* for the metrics */
+    ngx_msec_t                          queued;
 };
 
 
@@ -51,6 +65,8 @@ typedef struct {
     ngx_log_t                           log;
     const char                         *handshake_error;
     int64_t                             clock_offset;  /* Redis - ours, ms */
+    ngx_msec_t                          last_reply;  /* one was whole */
+    ngx_event_t                         stalled;
     unsigned                            ready:1;   /* handshake answered */
     unsigned                            clock:1;   /* clock_offset known */
     ngx_http_concertation_redis_state_e state;
@@ -80,6 +96,7 @@ static ngx_int_t ngx_http_concertation_redis_dispatch(
 static void ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
     ngx_err_t err, const char *reason);
 static void ngx_http_concertation_redis_reconnect_handler(ngx_event_t *ev);
+static void ngx_http_concertation_redis_stalled_handler(ngx_event_t *ev);
 static void ngx_http_concertation_redis_free_cmd(
     ngx_http_concertation_redis_t *rd, ngx_http_concertation_cmd_t *cmd);
 
@@ -112,6 +129,10 @@ ngx_http_concertation_redis_init(ngx_cycle_t *cycle,
     rd->reconnect.log = &rd->log;
     rd->reconnect.cancelable = 1;
 
+    rd->stalled.handler = ngx_http_concertation_redis_stalled_handler;
+    rd->stalled.data = rd;
+    rd->stalled.log = &rd->log;
+
     ngx_http_concertation_redis_conn = rd;
 
     /* a failure here is logged and retried with backoff */
@@ -137,6 +158,10 @@ ngx_http_concertation_redis_exit(ngx_cycle_t *cycle)
 
     if (rd->reconnect.timer_set) {
         ngx_del_timer(&rd->reconnect);
+    }
+
+    if (rd->stalled.posted) {
+        ngx_delete_posted_event(&rd->stalled);
     }
 
     if (rd->peer.connection) {
@@ -198,6 +223,8 @@ ngx_http_concertation_redis_send(int argc, const char **argv,
 ngx_uint_t
 ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd)
 {
+    ngx_http_concertation_redis_t  *rd;
+
     if (cmd->sent == 0) {
         /* nothing of it left the worker: Redis will never see it */
         ngx_queue_remove(&cmd->queue);
@@ -209,7 +236,42 @@ ngx_http_concertation_redis_cancel(ngx_http_concertation_cmd_t *cmd)
     cmd->handler = NULL;
     cmd->data = NULL;
 
+    /*
+     * Not one reply came whole since this command was queued, for its
+     * whole deadline: Redis is frozen, or a peer stopped in the middle of a
+     * reply.
+     * Everything behind it would wait as long: the connection is dropped
+     * (from a posted event: this is called from a request's handler) and
+     * opened again.
+     */
+
+    rd = ngx_http_concertation_redis_conn;
+
+    if (rd && rd->state == ngx_http_concertation_redis_up
+        && (ngx_msec_int_t) (rd->last_reply - cmd->queued) < 0
+        && !rd->stalled.posted)
+    {
+        ngx_post_event(&rd->stalled, &ngx_posted_events);
+    }
+
     return 1;
+}
+
+
+static void
+ngx_http_concertation_redis_stalled_handler(ngx_event_t *ev)
+{
+    ngx_http_concertation_redis_t *rd = ev->data;
+
+    if (rd->state != ngx_http_concertation_redis_up
+        || ngx_queue_empty(&rd->inflight))
+    {
+        return;
+    }
+
+    ngx_http_concertation_redis_fail(rd, 0, "nothing came from Redis "
+                                     "during a request's whole deadline: "
+                                     "connection dropped");
 }
 
 
@@ -270,11 +332,22 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
         ngx_del_timer(&rd->reconnect);
     }
 
+    ngx_http_concertation_metrics_redis_state(CC_REDIS_CONNECTING,
+                                              rd->backoff != 0);
+
     rd->reader = redisReaderCreate();
     if (rd->reader == NULL) {
         ngx_http_concertation_redis_fail(rd, 0, "no memory for the reader");
         return NGX_ERROR;
     }
+
+    /*
+     * Past the cap, the reader fails ("Out of memory"): the connection is
+     * dropped and opened again.  Its maxbuf is left at hiredis's default
+     * (16 KiB): it is the size above which an emptied buffer is freed, not
+     * a cap on a reply.
+     */
+    cc_reply_reader_limit(rd->reader, NGX_HTTP_CONCERTATION_MAX_ELEMENTS);
 
     addr = rd->cmcf->redis;
 
@@ -429,6 +502,7 @@ ngx_http_concertation_redis_ready_reply(void *data, redisReply *reply)
     }
 
     rd->ready = 1;
+    ngx_http_concertation_metrics_redis_state(CC_REDIS_UP, 0);
 
     if (rd->backoff) {
         ngx_log_error(NGX_LOG_NOTICE, &rd->log, 0,
@@ -475,6 +549,8 @@ ngx_http_concertation_redis_enqueue(ngx_http_concertation_redis_t *rd,
     cmd->sent = 0;
     cmd->handler = handler;
     cmd->data = data;
+    cmd->queued_us = ngx_http_concertation_metrics_now_us();
+    cmd->queued = ngx_current_msec;
 
     ngx_queue_insert_tail(&rd->outgoing, &cmd->queue);
 
@@ -733,6 +809,9 @@ ngx_http_concertation_redis_dispatch(ngx_http_concertation_redis_t *rd,
     ngx_queue_remove(q);
     cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
 
+    ngx_http_concertation_metrics_redis_latency(cmd->queued_us);
+    rd->last_reply = ngx_current_msec;
+
     if (cmd->handler) {
         cmd->handler(cmd->data, reply);
     }
@@ -773,7 +852,12 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
         rd->reader = NULL;
     }
 
+    if (rd->stalled.posted) {
+        ngx_delete_posted_event(&rd->stalled);
+    }
+
     rd->state = ngx_http_concertation_redis_down;
+    ngx_http_concertation_metrics_redis_state(CC_REDIS_DOWN, 0);
     rd->handshake_error = NULL;
     rd->ready = 0;
 

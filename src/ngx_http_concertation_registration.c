@@ -393,6 +393,8 @@ ngx_http_concertation_registration_reply(ngx_http_request_t *r,
 
     code = reply->element[0]->integer;
 
+    ngx_http_concertation_metrics_registration(r, reg->event, reply);
+
     if (code == 2) {
         return ngx_http_concertation_send_error(r, NGX_HTTP_CONFLICT,
                    NGX_HTTP_CONCERTATION_REG_FIELD, "complet",
@@ -520,10 +522,8 @@ static ngx_int_t
 ngx_http_concertation_reg_send_body(ngx_http_request_t *r, ngx_uint_t status,
     const char *type, u_char *body, size_t len)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_str_t     value;
-    ngx_chain_t   out;
+    ngx_buf_t  *b;
+    ngx_str_t   value;
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
@@ -534,33 +534,10 @@ ngx_http_concertation_reg_send_body(ngx_http_request_t *r, ngx_uint_t status,
     b->last = body + len;
     b->memory = 1;
 
-    r->headers_out.content_type.data = (u_char *) type;
-    r->headers_out.content_type.len = ngx_strlen(type);
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
+    value.data = (u_char *) type;
+    value.len = ngx_strlen(type);
 
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_concertation_add_header(r, "Cache-Control", &value)
-        == NULL)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_concertation_send_buf(r, status, &value, "no-store", b);
 }
 
 
@@ -922,6 +899,8 @@ ngx_http_concertation_cancel_reply(void *data, redisReply *reply)
                 "not_found", "Cette inscription est introuvable."));
         return;
     }
+
+    ngx_http_concertation_metrics_cancelled(r, ctx->reg.event, ctx->id);
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML) {
         ngx_http_concertation_wait_done(&ctx->wait,

@@ -65,6 +65,8 @@ ngx_http_concertation_send_error(ngx_http_request_t *r, ngx_uint_t status,
     u_char                             buf[NGX_TIME_T_LEN];
     ngx_http_concertation_loc_conf_t  *clcf;
 
+    ngx_http_concertation_metrics_outcome(r, status, code, NULL);
+
     if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
         clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
 
@@ -110,6 +112,8 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
     cc_page_plumbing_t                 pl;
     ngx_http_concertation_loc_conf_t  *clcf;
 
+    ngx_http_concertation_metrics_outcome(r, status, NULL, NULL);
+
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON) {
         return ngx_http_concertation_send(r, status,
                                           &ngx_http_concertation_json_type,
@@ -151,6 +155,9 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t                          location;
     ngx_table_elt_t                   *h;
     ngx_http_concertation_loc_conf_t  *clcf;
+
+    /* 201, 202; an idempotency key seen before is recorded by the store */
+    ngx_http_concertation_metrics_outcome(r, status, NULL, id);
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON) {
         body = ngx_alloc(sizeof("{\"id\":\"\"}") + CC_ID_LEN,
@@ -207,10 +214,7 @@ ngx_http_concertation_send(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *type, char *body)
 {
     size_t        len;
-    ngx_int_t     rc;
     ngx_buf_t    *b;
-    ngx_str_t     value;
-    ngx_chain_t   out;
 
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -227,11 +231,6 @@ ngx_http_concertation_send(ngx_http_request_t *r, ngx_uint_t status,
     b->last = ngx_cpymem(b->pos, body, len);
     free(body);
 
-    r->headers_out.content_type = *type;
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-
     /* nginx knows no reason phrase for these */
 
     if (status == NGX_HTTP_CONCERTATION_UNPROCESSABLE) {
@@ -239,7 +238,30 @@ ngx_http_concertation_send(ngx_http_request_t *r, ngx_uint_t status,
                     "422 Unprocessable Entity");
     }
 
-    ngx_str_set(&value, "no-store");
+    return ngx_http_concertation_send_buf(r, status, type, "no-store", b);
+}
+
+
+/*
+ * Every answer the module makes goes out here: b is the whole body, sent
+ * with its status, type and Cache-Control (a HEAD gets the headers only).
+ */
+
+ngx_int_t
+ngx_http_concertation_send_buf(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, const char *cache_control, ngx_buf_t *b)
+{
+    ngx_int_t     rc;
+    ngx_str_t     value;
+    ngx_chain_t   out;
+
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    value.data = (u_char *) cache_control;
+    value.len = ngx_strlen(cache_control);
 
     if (ngx_http_concertation_add_header(r, "Cache-Control", &value)
         == NULL)
@@ -264,6 +286,49 @@ ngx_http_concertation_send(ngx_http_request_t *r, ngx_uint_t status,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/* *value: the request's header, NULL when absent; NGX_DECLINED when sent
+   twice */
+
+ngx_int_t
+ngx_http_concertation_header(ngx_http_request_t *r, const char *name,
+    size_t len, ngx_str_t **value)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    *value = NULL;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            if (*value) {
+                return NGX_DECLINED;
+            }
+
+            *value = &h[i].value;
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -47,6 +47,8 @@ typedef struct {
     off_t                               synced;    /* on disk */
     off_t                               syncing;   /* a fsync() runs: to */
     ngx_queue_t                         waiting;   /* for a fsync() */
+    ngx_event_t                         sync_done; /* one without threads */
+    ngx_err_t                           sync_err;
 #if (NGX_THREADS)
     ngx_thread_task_t                  *task;
 #endif
@@ -78,6 +80,7 @@ static void ngx_http_concertation_spool_sync_thread(void *data,
     ngx_log_t *log);
 static void ngx_http_concertation_spool_sync_event(ngx_event_t *ev);
 #endif
+static void ngx_http_concertation_spool_sync_posted(ngx_event_t *ev);
 static void ngx_http_concertation_spool_synced(
     ngx_http_concertation_spool_t *sp, ngx_int_t err);
 static void ngx_http_concertation_spool_tick(ngx_event_t *ev);
@@ -227,6 +230,10 @@ ngx_http_concertation_spool_init_process(ngx_cycle_t *cycle,
         return NGX_ERROR;
     }
 
+    sp->sync_done.handler = ngx_http_concertation_spool_sync_posted;
+    sp->sync_done.data = sp;
+    sp->sync_done.log = cycle->log;
+
     sp->tick.handler = ngx_http_concertation_spool_tick;
     sp->tick.data = sp;
     sp->tick.log = cycle->log;
@@ -338,6 +345,10 @@ ngx_http_concertation_spool_exit_process(ngx_cycle_t *cycle)
         ngx_del_timer(&sp->tick);
     }
 
+    if (sp->sync_done.posted) {
+        ngx_delete_posted_event(&sp->sync_done);
+    }
+
     if (sp->rpath && sp->rfd != NGX_INVALID_FILE) {
         ngx_close_file(sp->rfd);
     }
@@ -426,6 +437,8 @@ ngx_http_concertation_spool_append(cc_spool_record_t *rec,
     ngx_free(buf);
 
     sp->size += len;
+    ngx_http_concertation_metrics_spool(NGX_HTTP_CONCERTATION_SPOOL_APPENDED,
+                              sp->size - (sp->rfd == sp->fd ? sp->roff : 0));
 
     if (!sp->cmcf->spool_fsync) {
         sp->synced = sp->size;
@@ -473,9 +486,23 @@ ngx_http_concertation_spool_sync(ngx_http_concertation_spool_t *sp)
     }
 #endif
 
-    /* without threads: here, blocking for the time of one fdatasync() */
-    ngx_http_concertation_spool_synced(sp, fdatasync(sp->fd) == -1
-                                           ? ngx_errno : 0);
+    /*
+     * Without threads (or a full thread queue): here, blocking for the time
+     * of one fdatasync(); its waiters are answered from a posted event, not
+     * from inside ngx_http_concertation_spool_append().
+     */
+
+    sp->sync_err = fdatasync(sp->fd) == -1 ? ngx_errno : 0;
+    ngx_post_event(&sp->sync_done, &ngx_posted_events);
+}
+
+
+static void
+ngx_http_concertation_spool_sync_posted(ngx_event_t *ev)
+{
+    ngx_http_concertation_spool_t *sp = ev->data;
+
+    ngx_http_concertation_spool_synced(sp, sp->sync_err);
 }
 
 
@@ -548,6 +575,9 @@ ngx_http_concertation_spool_synced(ngx_http_concertation_spool_t *sp,
         }
 
         sp->size = sp->synced;
+        ngx_http_concertation_metrics_spool(
+                              NGX_HTTP_CONCERTATION_SPOOL_TRUNCATED,
+                              sp->size - (sp->rfd == sp->fd ? sp->roff : 0));
         rc = NGX_ERROR;
 
         ngx_queue_add(&done, &sp->waiting);
@@ -606,12 +636,18 @@ ngx_http_concertation_spool_next(ngx_http_concertation_spool_t *sp)
     off_t           limit;
     size_t          consumed, skip;
     ssize_t         n;
+    ngx_uint_t      files;
     cc_spool_rc_e   rc;
+
+    files = 0;
 
     for ( ;; ) {
 
         if (sp->rfd == NGX_INVALID_FILE) {
-            if (ngx_http_concertation_spool_adopt(sp) != NGX_OK) {
+            /* a few files in a row, then the next tick: others run too */
+            if (files++ == 16
+                || ngx_http_concertation_spool_adopt(sp) != NGX_OK)
+            {
                 return NGX_DECLINED;
             }
         }
@@ -653,6 +689,12 @@ ngx_http_concertation_spool_next(ngx_http_concertation_spool_t *sp)
             sp->blen = n;
 
             if (n == 0) {
+                if (sp->rpath) {
+                    /* another worker's file: on to the next one */
+                    ngx_http_concertation_spool_done(sp);
+                    continue;
+                }
+
                 ngx_http_concertation_spool_done(sp);
                 return NGX_DECLINED;
             }
@@ -674,6 +716,9 @@ ngx_http_concertation_spool_next(ngx_http_concertation_spool_t *sp)
                           "\"%s\": %uz bytes skipped", sp->roff,
                           sp->rpath ? sp->rpath : sp->path, consumed);
             sp->roff += consumed;
+            ngx_http_concertation_metrics_spool(
+                NGX_HTTP_CONCERTATION_SPOOL_SKIPPED,
+                sp->rpath ? -1 : sp->size - sp->roff);
             continue;
         }
 
@@ -686,6 +731,8 @@ ngx_http_concertation_spool_next(ngx_http_concertation_spool_t *sp)
                       sp->blen - skip);
 
         sp->roff += sp->blen - skip;
+        ngx_http_concertation_metrics_spool(NGX_HTTP_CONCERTATION_SPOOL_SKIPPED,
+                                      sp->rpath ? -1 : sp->size - sp->roff);
     }
 }
 
@@ -824,6 +871,8 @@ ngx_http_concertation_spool_done(ngx_http_concertation_spool_t *sp)
         } else {
             sp->size = 0;
             sp->synced = 0;
+            ngx_http_concertation_metrics_spool(
+                NGX_HTTP_CONCERTATION_SPOOL_EMPTIED, 0);
         }
 
     } else {
@@ -871,6 +920,8 @@ ngx_http_concertation_spool_send(ngx_http_concertation_spool_t *sp)
                       "spooled record without a stream or a key at offset "
                       "%O: skipped", sp->roff);
         sp->roff += sp->rlen;
+        ngx_http_concertation_metrics_spool(NGX_HTTP_CONCERTATION_SPOOL_SKIPPED,
+                                      sp->rpath ? -1 : sp->size - sp->roff);
         return NGX_DECLINED;
     }
 
@@ -906,6 +957,10 @@ ngx_http_concertation_spool_reply(void *data, redisReply *reply)
     case CC_REPLY_DUPLICATE:
         sp->roff += sp->rlen;
         sp->replayed++;
+        ngx_http_concertation_metrics_spool(rep.kind == CC_REPLY_STORED
+                            ? NGX_HTTP_CONCERTATION_SPOOL_REPLAYED
+                            : NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE,
+                            sp->rpath ? -1 : sp->size - sp->roff);
         break;
 
     case CC_REPLY_SCAN_MORE:

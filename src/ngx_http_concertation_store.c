@@ -121,42 +121,22 @@ ngx_int_t
 ngx_http_concertation_idempotency_key(ngx_http_request_t *r,
     ngx_str_t *field, ngx_str_t *key)
 {
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t  *h;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    if (ngx_http_concertation_header(r, "Idempotency-Key",
+                                     sizeof("Idempotency-Key") - 1, &h)
+        != NGX_OK
+        || (h && !cc_idempotency_key_ok((char *) h->data, h->len)))
+    {
+        return ngx_http_concertation_send_error(r, NGX_HTTP_BAD_REQUEST,
+                   "Idempotency-Key", "invalid_idempotency_key",
+                   "L'en-tête Idempotency-Key doit être envoyé une fois et "
+                   "compter de 1 à 255 caractères ASCII visibles.");
+    }
 
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("Idempotency-Key") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Idempotency-Key",
-                               h[i].key.len) == 0)
-        {
-            if (!cc_idempotency_key_ok((char *) h[i].value.data,
-                                       h[i].value.len))
-            {
-                return ngx_http_concertation_send_error(r,
-                           NGX_HTTP_BAD_REQUEST, "Idempotency-Key",
-                           "invalid_idempotency_key",
-                           "L'en-tête Idempotency-Key doit compter de 1 à "
-                           "255 caractères ASCII visibles.");
-            }
-
-            *key = h[i].value;
-            return NGX_DECLINED;
-        }
+    if (h) {
+        *key = *h;
+        return NGX_DECLINED;
     }
 
     if (field->len && (field->data == NULL
@@ -684,6 +664,8 @@ ngx_http_concertation_stored(ngx_http_concertation_ctx_t *ctx,
 
         ngx_memcpy(id, rep->id, CC_ID_LEN);
         id[CC_ID_LEN] = '\0';
+
+        ngx_http_concertation_metrics_duplicate(r, id);
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "idempotency key seen before: answer %*s %s",

@@ -351,7 +351,7 @@ mkdir "$tmp/$_" for qw(dev dev/tmp prod prod/etc prod/logs);
 sub conf_check {
     my ($conf, $prefix) = @_;
     my $out = "$prefix/nginx-t.out";
-    my $pid = Concertation::Test::spawn($out, '/usr/sbin/nginx', '-t', '-q',
+    my $pid = Concertation::Test::spawn($out, Concertation::Test::nginx_binary(), '-t', '-q',
         '-p', "$prefix/", '-c', $conf, '-e', "$prefix/startup.log");
     my $status = Concertation::Test::wait_pid($pid, 15);
     return (defined $status && $status == 0, slurp($out) // '');
@@ -391,7 +391,22 @@ my @subst = (
     ['/run/nginx.pid' => "$tmp/prod/nginx.pid"],
     # the local spool (issue 6)
     ['/var/spool/concertation' => "$tmp/prod/spool"],
+    # TLS (issue 7): a self-signed certificate made below
+    ['/etc/ssl/concertation/' => "$tmp/prod/tls/"],
 );
+# the certificate and key of the TLS server, made for this test
+mkdir "$tmp/prod/tls";
+{
+    my $pid = Concertation::Test::spawn("$tmp/prod/tls/openssl.out",
+        'openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+        '-days', '1', '-subj', '/CN=concertation-ess.normandie.fr',
+        '-keyout', "$tmp/prod/tls/privkey.pem",
+        '-out', "$tmp/prod/tls/fullchain.pem");
+    my $st = Concertation::Test::wait_pid($pid, 30);
+    ok(defined $st && $st == 0 && -s "$tmp/prod/tls/fullchain.pem",
+       'a self-signed certificate for the TLS server')
+        or diag slurp("$tmp/prod/tls/openssl.out");
+}
 for my $p (@subst) {
     my $n = ($prod =~ s/\Q$p->[0]\E/$p->[1]/g);
     ok($n, "the production example uses $p->[0]");
@@ -403,8 +418,13 @@ $prod =~ s/^(http \{\n)/$1    $Concertation::Test::Nginx::HTTP_COMMON\n/m;
 my $prod_port = Concertation::Test::free_port();
 $prod =~ s/listen\s+80;/listen 127.0.0.1:$prod_port;/;
 $prod =~ s/listen\s+\[::\]:80;//;
-ok($prod !~ m{(?<![\w./-])/(?:var|srv|run|usr/lib)/}, 'no production path left')
-    or diag join "\n", $prod =~ m{^.*(?<![\w./-])/(?:var|srv|run|usr/lib)/.*$}mg;
+# the TLS server (issue 7): a port of its own too
+my $tls_port = Concertation::Test::free_port();
+ok($prod =~ s/listen\s+443 ssl http2;/listen 127.0.0.1:$tls_port ssl http2;/,
+   'the production example listens on 443 with TLS');
+$prod =~ s/listen\s+\[::\]:443 ssl http2;//;
+ok($prod !~ m{(?<![\w./-])/(?:var|srv|run|usr/lib|etc/ssl)/}, 'no production path left')
+    or diag join "\n", $prod =~ m{^.*(?<![\w./-])/(?:var|srv|run|usr/lib|etc/ssl)/.*$}mg;
 spew("$tmp/prod/nginx.conf", $prod);
 ($ok, $o) = conf_check("$tmp/prod/nginx.conf", "$tmp/prod");
 ok($ok, 'conf/nginx.prod.conf passes nginx -t with its paths replaced') or diag $o;

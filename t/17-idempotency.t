@@ -122,6 +122,27 @@ is($again->{status}, 202, 'the same key after the replay: 202, the first status'
 is(id_of($again), id_of($sp), '... and the first id');
 is(scalar(grep { $_->{fields}{id} eq id_of($sp) } $redis->stream($STREAM)), 1, 'stored once');
 
+# ---- the first attempt reached Redis late, after its answer came from the
+# spool (202): the replay finds it stored, and the retry still gets 202
+$nginx->stop;
+$nginx = start_nginx(module_conf(http => "concertation_spool $spool;\n    concertation_redis_timeout 300ms;",
+                                 drop => ['concertation_redis_timeout']),
+                     redis => $redis, workers => 1);
+$port = $nginx->port;
+is(keyed('late-0')->{status}, 201, 'connected');
+$before = $redis->xlen($STREAM);
+$redis->pause;
+my $late = keyed('late-1');
+is($late->{status}, 202, 'Redis frozen past the deadline: 202') or diag explain $late;
+$redis->resume;
+$deadline = time + 5;
+sleep 0.1 while time < $deadline && $redis->xlen($STREAM) == $before;
+sleep 1.5;          # the replay's tick: it finds the entry the late script wrote
+my $late2 = keyed('late-1');
+is($late2->{status}, 202, 'the retry: 202, the status the client was given');
+is(id_of($late2), id_of($late), '... the same id');
+is($redis->xlen($STREAM), $before + 1, '... stored once');
+
 $nginx->stop;
 finish();
 done_testing();

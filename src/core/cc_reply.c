@@ -15,14 +15,50 @@ static int cc_reply_word(const char *s, size_t len, const char *word);
 static int cc_reply_id(const redisReply *r);
 static int cc_reply_status(const redisReply *r);
 static void cc_reply_shape(cc_reply_t *out, const char *why);
+static void *cc_reply_create_array(const redisReadTask *task, int elements);
 
 
 /* error codes after which the same command may well succeed later */
 
 static const char  *cc_reply_transient[] = {
     "LOADING", "READONLY", "BUSY", "OOM", "MASTERDOWN", "TRYAGAIN",
-    "CLUSTERDOWN", NULL
+    "NOREPLICAS", "CLUSTERDOWN", NULL
 };
+
+
+/* hiredis's reply functions, with createArray capped */
+
+static redisReplyObjectFunctions   cc_reply_limited_fn;
+static void                      *(*cc_reply_create_array_orig)(
+                                       const redisReadTask *task,
+                                       int elements);
+static size_t                      cc_reply_max_elements;
+
+
+void
+cc_reply_reader_limit(redisReader *reader, size_t max_elements)
+{
+    if (cc_reply_create_array_orig == NULL) {
+        cc_reply_limited_fn = *reader->fn;
+        cc_reply_create_array_orig = cc_reply_limited_fn.createArray;
+        cc_reply_limited_fn.createArray = cc_reply_create_array;
+    }
+
+    cc_reply_max_elements = max_elements;
+    reader->fn = &cc_reply_limited_fn;
+}
+
+
+static void *
+cc_reply_create_array(const redisReadTask *task, int elements)
+{
+    if (elements < 0 || (size_t) elements > cc_reply_max_elements) {
+        /* the reader reports "Out of memory" and stops */
+        return NULL;
+    }
+
+    return cc_reply_create_array_orig(task, elements);
+}
 
 
 void

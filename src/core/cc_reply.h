@@ -22,7 +22,8 @@ typedef enum {
                               finished */
     CC_REPLY_NOSCRIPT,     /* error starting "NOSCRIPT" */
     CC_REPLY_TRANSIENT,    /* error LOADING, READONLY, BUSY, OOM, MASTERDOWN,
-                              TRYAGAIN, CLUSTERDOWN, or no reply */
+                              TRYAGAIN, NOREPLICAS, CLUSTERDOWN, or no
+                              reply */
     CC_REPLY_FAILED        /* any other error, or a reply of an unexpected
                               shape */
 } cc_reply_kind_e;
@@ -54,5 +55,18 @@ typedef struct {
  * elements listed above.  An error reply is an error whatever script says.
  */
 void cc_reply_classify(const redisReply *reply, int script, cc_reply_t *out);
+
+/*
+ * Caps the arrays reader will make at max_elements elements each (and
+ * refuses negative counts).  hiredis 0.14 allocates an array's element
+ * vector as soon as it reads "*<n>\r\n": a broken or hostile peer sending
+ * "*2147483647\r\n" would make it malloc 16 GB.  Past the cap, the reader
+ * fails with an out-of-memory error (redisReaderGetReply() returns
+ * REDIS_ERR), and the caller drops the connection.
+ *
+ * reader must use hiredis's default reply functions (redisReaderCreate()).
+ * The cap is the process's: the last call sets it for every capped reader.
+ */
+void cc_reply_reader_limit(redisReader *reader, size_t max_elements);
 
 #endif /* CC_REPLY_H */

@@ -32,7 +32,18 @@ if dedup then
 
     if prev then
         local sp = string.find(prev, ' ', 1, true)
-        return {2, string.sub(prev, 1, sp - 1), string.sub(prev, sp + 1)}
+        local status = string.sub(prev, 1, sp - 1)
+        local id = string.sub(prev, sp + 1)
+
+        -- the submission itself, come back from the spool after its first
+        -- attempt reached Redis late: the client was answered from the
+        -- spool, and a retry must get that answer
+        if id == ARGV[1] and status ~= ARGV[7] then
+            redis.call('SET', KEYS[2], ARGV[7] .. ' ' .. id, 'KEEPTTL')
+            status = ARGV[7]
+        end
+
+        return {2, status, id}
     end
 end
 

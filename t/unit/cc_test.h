@@ -82,5 +82,7 @@ void test_events(void);
 void test_registration(void);
 void test_spool(void);
 void test_reply(void);
+void test_export(void);
+void test_metrics(void);
 
 #endif /* CC_TEST_H */

@@ -60,6 +60,8 @@ main(void)
     test_registration();
     test_spool();
     test_reply();
+    test_export();
+    test_metrics();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 

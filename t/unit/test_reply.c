@@ -272,6 +272,9 @@ test_reply_errors(void)
                        NULL, NULL, "OOM command"));
         CHECK(classify("-MASTERDOWN Link with MASTER is down\r\n", script,
                        CC_REPLY_TRANSIENT, 0, NULL, NULL, "MASTERDOWN"));
+        CHECK(classify("-NOREPLICAS Not enough good replicas to write.\r\n",
+                       script, CC_REPLY_TRANSIENT, 0, NULL, NULL,
+                       "NOREPLICAS"));
         CHECK(classify("-TRYAGAIN Multiple keys request during "
                        "rehashing\r\n", script, CC_REPLY_TRANSIENT, 0, NULL,
                        NULL, "TRYAGAIN"));
@@ -307,10 +310,106 @@ test_reply_errors(void)
 }
 
 
+/*
+ * Feeds resp to a reader (capped at max elements per array when max > 0)
+ * and reads one reply: REDIS_OK or REDIS_ERR, *err the reader's error.
+ */
+
+static int
+read_capped(const char *resp, size_t max, int *err, redisReply **reply)
+{
+    int           rc;
+    redisReader  *r;
+
+    *reply = NULL;
+
+    r = redisReaderCreate();
+    if (r == NULL) {
+        return REDIS_ERR;
+    }
+
+    if (max) {
+        cc_reply_reader_limit(r, max);
+    }
+
+    rc = redisReaderFeed(r, resp, strlen(resp));
+
+    if (rc == REDIS_OK) {
+        rc = redisReaderGetReply(r, (void **) reply);
+    }
+
+    *err = r->err;
+
+    redisReaderFree(r);
+
+    return rc;
+}
+
+
+static void
+test_reply_limit(void)
+{
+    int          err;
+    redisReply  *reply;
+
+    /* uncapped, hiredis takes the count and waits for the elements */
+    CHECK(read_capped("*100000\r\n", 0, &err, &reply) == REDIS_OK
+          && reply == NULL && err == 0);
+
+    /* capped: the reader fails at once, with nothing allocated */
+    CHECK(read_capped("*100000\r\n", 4096, &err, &reply) == REDIS_ERR
+          && reply == NULL && err == REDIS_ERR_OOM);
+    CHECK(read_capped("*2147483647\r\n", 4096, &err, &reply) == REDIS_ERR
+          && err == REDIS_ERR_OOM);
+    CHECK(read_capped("*4097\r\n", 4096, &err, &reply) == REDIS_ERR
+          && err == REDIS_ERR_OOM);
+
+    /* out of int's range, or negative: hiredis refuses the count itself */
+    CHECK(read_capped("*-2\r\n", 4096, &err, &reply) == REDIS_ERR
+          && reply == NULL && err != 0);
+    CHECK(read_capped("*4294967297\r\n", 4096, &err, &reply) == REDIS_ERR
+          && reply == NULL && err != 0);
+
+    /* nested arrays are capped too */
+    CHECK(read_capped("*2\r\n:1\r\n*5000\r\n", 4096, &err, &reply)
+          == REDIS_ERR && err == REDIS_ERR_OOM);
+
+    /* at the cap, and below: as without it */
+    CHECK(read_capped("*4096\r\n", 4096, &err, &reply) == REDIS_OK
+          && reply == NULL && err == 0);
+
+    CHECK(read_capped("*3\r\n:1\r\n$3\r\nabc\r\n*2\r\n:7\r\n$-1\r\n",
+                      4096, &err, &reply) == REDIS_OK && err == 0);
+    CHECK(reply != NULL && reply->type == REDIS_REPLY_ARRAY
+          && reply->elements == 3
+          && reply->element[0]->type == REDIS_REPLY_INTEGER
+          && reply->element[0]->integer == 1
+          && reply->element[1]->type == REDIS_REPLY_STRING
+          && reply->element[1]->len == 3
+          && reply->element[2]->type == REDIS_REPLY_ARRAY
+          && reply->element[2]->elements == 2
+          && reply->element[2]->element[0]->integer == 7
+          && reply->element[2]->element[1]->type == REDIS_REPLY_NIL);
+
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+
+    /* a nil array is no array */
+    CHECK(read_capped("*-1\r\n", 4096, &err, &reply) == REDIS_OK
+          && reply != NULL && reply->type == REDIS_REPLY_NIL);
+
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+}
+
+
 void
 test_reply(void)
 {
     test_reply_xadd();
     test_reply_script();
     test_reply_errors();
+    test_reply_limit();
 }

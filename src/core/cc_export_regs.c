@@ -1,0 +1,301 @@
+/*
+ * The registration list of one event, replayed from the stream of state
+ * changes (src/scripts/register.lua, cancel.lua): the people still
+ * registered, confirmed ones in the order their seat was given, then the
+ * waiting list in arrival order.  An event holds at most its capacity and
+ * waiting places, so the list is small; cancelled people leave it.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cc_export.h"
+
+
+typedef struct {
+    char          *id;
+    char          *data;          /* the answer, JSON text */
+    char          *received_at;
+    uint64_t       order;         /* when the seat or waiting place came */
+    int            confirmed;
+} cc_reg_t;
+
+struct cc_regs_s {
+    cc_reg_t      *regs;
+    size_t         nregs;
+    size_t         size;
+    uint64_t       clock;
+    int            sorted;
+};
+
+
+cc_regs_t *
+cc_regs_new(void)
+{
+    return calloc(1, sizeof(cc_regs_t));
+}
+
+
+static void
+cc_reg_free(cc_reg_t *r)
+{
+    free(r->id);
+    free(r->data);
+    free(r->received_at);
+}
+
+
+void
+cc_regs_free(cc_regs_t *regs)
+{
+    size_t  i;
+
+    if (regs == NULL) {
+        return;
+    }
+
+    for (i = 0; i < regs->nregs; i++) {
+        cc_reg_free(&regs->regs[i]);
+    }
+
+    free(regs->regs);
+    free(regs);
+}
+
+
+static char *
+cc_regs_dup(const char *s, size_t len)
+{
+    char  *p;
+
+    p = malloc(len + 1);
+    if (p != NULL) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+
+    return p;
+}
+
+
+static cc_reg_t *
+cc_regs_find(cc_regs_t *regs, const char *id)
+{
+    size_t  i;
+
+    for (i = 0; i < regs->nregs; i++) {
+        if (strcmp(regs->regs[i].id, id) == 0) {
+            return &regs->regs[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+int
+cc_regs_apply(cc_regs_t *regs, const char *id, const char *status,
+    const char *data, size_t data_len, const char *received_at)
+{
+    int        confirmed;
+    cc_reg_t  *r, *p;
+
+    regs->sorted = 0;
+    r = cc_regs_find(regs, id);
+
+    if (strcmp(status, "registered") == 0
+        || strcmp(status, "waitlisted") == 0)
+    {
+        confirmed = (status[0] == 'r');
+
+        if (r == NULL) {
+            if (regs->nregs == regs->size) {
+                p = realloc(regs->regs, (regs->size ? regs->size * 2 : 16)
+                                        * sizeof(cc_reg_t));
+                if (p == NULL) {
+                    return -1;
+                }
+
+                regs->regs = p;
+                regs->size = regs->size ? regs->size * 2 : 16;
+            }
+
+            r = &regs->regs[regs->nregs];
+            memset(r, 0, sizeof(cc_reg_t));
+            r->id = cc_regs_dup(id, strlen(id));
+
+            if (r->id == NULL) {
+                return -1;
+            }
+
+            regs->nregs++;
+
+        } else {
+            /* the same id twice: the stream is replayed, keep the last */
+            free(r->data);
+            free(r->received_at);
+            r->data = NULL;
+            r->received_at = NULL;
+        }
+
+        r->data = cc_regs_dup(data ? data : "", data ? data_len : 0);
+        r->received_at = cc_regs_dup(received_at ? received_at : "",
+                                     received_at ? strlen(received_at) : 0);
+
+        if (r->data == NULL || r->received_at == NULL) {
+            return -1;
+        }
+
+        r->confirmed = confirmed;
+        r->order = ++regs->clock;
+
+        return 0;
+    }
+
+    if (r == NULL) {
+        return 1;
+    }
+
+    if (strcmp(status, "promoted") == 0) {
+        if (r->confirmed) {
+            return 1;
+        }
+
+        r->confirmed = 1;
+        r->order = ++regs->clock;
+        return 0;
+    }
+
+    if (strcmp(status, "cancelled") == 0) {
+        cc_reg_free(r);
+        *r = regs->regs[--regs->nregs];
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static int
+cc_regs_cmp(const void *a, const void *b)
+{
+    const cc_reg_t  *x = a, *y = b;
+
+    if (x->confirmed != y->confirmed) {
+        return x->confirmed ? -1 : 1;
+    }
+
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+
+static void
+cc_regs_sort(cc_regs_t *regs)
+{
+    if (!regs->sorted && regs->nregs) {
+        qsort(regs->regs, regs->nregs, sizeof(cc_reg_t), cc_regs_cmp);
+    }
+
+    regs->sorted = 1;
+}
+
+
+size_t
+cc_regs_count(const cc_regs_t *regs)
+{
+    return regs->nregs;
+}
+
+
+const char *
+cc_regs_get(cc_regs_t *regs, size_t i, int *confirmed)
+{
+    cc_regs_sort(regs);
+
+    if (i >= regs->nregs) {
+        return NULL;
+    }
+
+    *confirmed = regs->regs[i].confirmed;
+
+    return regs->regs[i].id;
+}
+
+
+static const char  *cc_regs_fields[] = {
+    "nom", "prenom", "email", "organisation", "besoins"
+};
+
+#define CC_REGS_NFIELDS  (sizeof(cc_regs_fields) / sizeof(cc_regs_fields[0]))
+
+
+int
+cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom)
+{
+    char         pos[24];
+    size_t       i, k, waiting;
+    json_t      *root, *v;
+    cc_reg_t    *r;
+    const char  *s;
+
+    static const char  *cols[] = {
+        "nom", "prenom", "email", "organisation", "besoins", "statut",
+        "position", "inscrit_le", "id"
+    };
+
+    cc_regs_sort(regs);
+
+    if (bom) {
+        cc_xbuf_str(b, CC_EXPORT_BOM);
+    }
+
+    for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+        if (k) {
+            cc_xbuf_add(b, &sep, 1);
+        }
+
+        cc_xbuf_str(b, cols[k]);
+    }
+
+    cc_xbuf_add(b, "\r\n", 2);
+    waiting = 0;
+
+    for (i = 0; i < regs->nregs; i++) {
+        r = &regs->regs[i];
+        root = json_loads(r->data, 0, NULL);
+
+        for (k = 0; k < CC_REGS_NFIELDS; k++) {
+            v = json_is_object(root) ? json_object_get(root,
+                                                        cc_regs_fields[k])
+                                     : NULL;
+            s = json_is_string(v) ? json_string_value(v) : "";
+
+            cc_export_csv_cell(b, s, json_is_string(v)
+                                     ? json_string_length(v) : 0, sep);
+            cc_xbuf_add(b, &sep, 1);
+        }
+
+        json_decref(root);
+
+        if (r->confirmed) {
+            cc_xbuf_str(b, "confirmee");
+            cc_xbuf_add(b, &sep, 1);
+
+        } else {
+            cc_xbuf_str(b, "liste_attente");
+            snprintf(pos, sizeof(pos), "%c%zu", sep, ++waiting);
+            cc_xbuf_str(b, pos);
+        }
+
+        cc_xbuf_add(b, &sep, 1);
+        cc_export_csv_cell(b, r->received_at, strlen(r->received_at), sep);
+        cc_xbuf_add(b, &sep, 1);
+        cc_export_csv_cell(b, r->id, strlen(r->id), sep);
+        cc_xbuf_add(b, "\r\n", 2);
+    }
+
+    return b->nomem ? -1 : 0;
+}

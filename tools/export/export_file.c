@@ -1,0 +1,112 @@
+/*
+ * Files that are either whole or absent: written to a temporary name,
+ * flushed to the disk, then renamed, and the directory flushed too.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "export.h"
+
+
+void
+export_write(FILE *fp, const char *data, size_t len)
+{
+    if (len && fwrite(data, 1, len, fp) != len) {
+        export_die(EX_FILES, "écriture impossible : %s", strerror(errno));
+    }
+}
+
+
+/* "<path>.<pid>.tmp", created (never an existing file) */
+
+FILE *
+export_file_open(const char *path, char *tmp, size_t tmplen)
+{
+    int    fd;
+    FILE  *fp;
+
+    if ((size_t) snprintf(tmp, tmplen, "%s.%ld.tmp", path, (long) getpid())
+        >= tmplen)
+    {
+        export_die(EX_FILES, "nom de fichier trop long : %s", path);
+    }
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd == -1) {
+        export_die(EX_FILES, "%s : %s", tmp, strerror(errno));
+    }
+
+    fp = fdopen(fd, "w");
+    if (fp == NULL) {
+        export_die(EX_FILES, "%s : %s", tmp, strerror(errno));
+    }
+
+    /* a fixed buffer: the memory does not grow with the export */
+    setvbuf(fp, NULL, _IOFBF, 256 * 1024);
+
+    return fp;
+}
+
+
+void
+export_file_close(FILE *fp, const char *tmp)
+{
+    if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+        export_die(EX_FILES, "%s : %s", tmp, strerror(errno));
+    }
+
+    if (fclose(fp) != 0) {
+        export_die(EX_FILES, "%s : %s", tmp, strerror(errno));
+    }
+}
+
+
+void
+export_fsync_dir(const char *path)
+{
+    int    fd;
+    char  *copy;
+
+    copy = strdup(path);
+    if (copy == NULL) {
+        export_die(EX_FILES, "mémoire insuffisante");
+    }
+
+    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd == -1 || fsync(fd) != 0) {
+        export_die(EX_FILES, "%s : %s", path, strerror(errno));
+    }
+
+    close(fd);
+    free(copy);
+}
+
+
+void
+export_file_install(const char *tmp, const char *path)
+{
+    if (rename(tmp, path) != 0) {
+        export_die(EX_FILES, "%s -> %s : %s", tmp, path, strerror(errno));
+    }
+
+    export_fsync_dir(path);
+}
+
+
+void
+export_file_atomic(const char *path, const char *data, size_t len)
+{
+    FILE  *fp;
+    char   tmp[CC_STATE_MAX + 64];
+
+    fp = export_file_open(path, tmp, sizeof(tmp));
+    export_write(fp, data, len);
+    export_file_close(fp, tmp);
+    export_file_install(tmp, path);
+}
