@@ -63,6 +63,7 @@ typedef struct {
     ngx_str_t                   spool_path;   /* a directory; empty: none */
     off_t                       spool_max_size;   /* per worker */
     ngx_flag_t                  spool_fsync;
+    ngx_shm_zone_t             *spool_keys;   /* idempotency keys spooled */
 #if (NGX_THREADS)
     ngx_thread_pool_t          *spool_thread_pool;
 #endif
@@ -276,6 +277,15 @@ ngx_int_t ngx_http_concertation_spool_append(cc_spool_record_t *rec,
     ngx_http_concertation_spool_waiter_t *w, ngx_log_t *log);
 void ngx_http_concertation_spool_forget(
     ngx_http_concertation_spool_waiter_t *w);
+
+/* the idempotency keys of the spooled answers: _spool_keys.c */
+ngx_int_t ngx_http_concertation_spool_keys_zone(ngx_conf_t *cf,
+    ngx_http_concertation_main_conf_t *cmcf);
+ngx_int_t ngx_http_concertation_spool_key_find(
+    ngx_http_concertation_main_conf_t *cmcf, ngx_str_t *dedup, char *id);
+void ngx_http_concertation_spool_key_add(
+    ngx_http_concertation_main_conf_t *cmcf, ngx_str_t *dedup,
+    const char *id);
 
 
 /* the request */

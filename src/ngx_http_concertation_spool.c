@@ -142,6 +142,10 @@ ngx_http_concertation_spool_conf(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_concertation_spool_keys_zone(cf, cmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     cmcf->spool_max_size = NGX_HTTP_CONCERTATION_SPOOL_SIZE;
     cmcf->spool_fsync = 1;
 

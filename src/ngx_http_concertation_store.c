@@ -53,6 +53,8 @@ static ngx_int_t ngx_http_concertation_stored(ngx_http_concertation_ctx_t *ctx,
     cc_reply_t *rep);
 static ngx_int_t ngx_http_concertation_store_failed(
     ngx_http_concertation_ctx_t *ctx, ngx_uint_t maybe_sent);
+static ngx_int_t ngx_http_concertation_spooled_before(
+    ngx_http_concertation_ctx_t *ctx);
 static ngx_int_t ngx_http_concertation_store_expired(ngx_http_request_t *r);
 static void ngx_http_concertation_spooled(
     ngx_http_concertation_spool_waiter_t *w, ngx_int_t rc);
@@ -220,6 +222,13 @@ ngx_http_concertation_store(ngx_http_request_t *r, char *normalised,
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* the first answer is in this server's spool, not in Redis yet */
+
+        rc = ngx_http_concertation_spooled_before(ctx);
+        if (rc != NGX_DECLINED) {
+            return rc;
         }
     }
 
@@ -717,6 +726,13 @@ ngx_http_concertation_store_failed(ngx_http_concertation_ctx_t *ctx,
         return ngx_http_concertation_unavailable(r);
     }
 
+    /* a retry of an answer spooled meanwhile: not a second record */
+
+    rc = ngx_http_concertation_spooled_before(ctx);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
     ngx_memzero(&rec, sizeof(cc_spool_record_t));
 
     rec.f[CC_SPOOL_ID].data = ctx->id;
@@ -778,6 +794,10 @@ ngx_http_concertation_store_failed(ngx_http_concertation_ctx_t *ctx,
     switch (rc) {
 
     case NGX_OK:
+        ngx_http_concertation_spool_key_add(
+                 ngx_http_get_module_main_conf(r, ngx_http_concertation_module),
+                 &ctx->dedup, ctx->id);
+
         return ngx_http_concertation_send_created(r, NGX_HTTP_ACCEPTED,
                                                   ctx->id);
 
@@ -798,6 +818,37 @@ ngx_http_concertation_store_failed(ngx_http_concertation_ctx_t *ctx,
     default:  /* NGX_DECLINED: no spool; NGX_ERROR: logged */
         return ngx_http_concertation_unavailable(r);
     }
+}
+
+
+/*
+ * The idempotency key of an answer this server spooled and has not replayed
+ * yet: the first answer (202, its id), NGX_DECLINED otherwise.
+ */
+
+static ngx_int_t
+ngx_http_concertation_spooled_before(ngx_http_concertation_ctx_t *ctx)
+{
+    ngx_http_request_t  *r;
+    char                 id[CC_ID_LEN + 1];
+
+    r = ctx->wait.request;
+
+    if (ctx->dedup.len == 0
+        || ngx_http_concertation_spool_key_find(
+                 ngx_http_get_module_main_conf(r, ngx_http_concertation_module),
+                 &ctx->dedup, id)
+           != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_concertation_metrics_duplicate(r, id);
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "idempotency key of a spooled answer: answer 202 %s", id);
+
+    return ngx_http_concertation_send_created(r, NGX_HTTP_ACCEPTED, id);
 }
 
 
@@ -823,6 +874,12 @@ ngx_http_concertation_spooled(ngx_http_concertation_spool_waiter_t *w,
 
     r = ctx->wait.request;
     c = r->connection;
+
+    if (rc == NGX_OK) {
+        ngx_http_concertation_spool_key_add(
+                 ngx_http_get_module_main_conf(r, ngx_http_concertation_module),
+                 &ctx->dedup, ctx->id);
+    }
 
     ngx_http_finalize_request(r, rc == NGX_OK
                               ? ngx_http_concertation_send_created(r,

@@ -122,6 +122,28 @@ is($again->{status}, 202, 'the same key after the replay: 202, the first status'
 is(id_of($again), id_of($sp), '... and the first id');
 is(scalar(grep { $_->{fields}{id} eq id_of($sp) } $redis->stream($STREAM)), 1, 'stored once');
 
+# ---- Redis down: the retry of a spooled answer gets the first answer, and
+# is not spooled again; right after Redis is back (before the replay) too
+$redis->stop;
+my $d1 = keyed('down-1');
+is($d1->{status}, 202, 'Redis down, a key: 202') or diag explain $d1;
+my $d2 = keyed('down-1');
+is($d2->{status}, 202, 'the same key again: 202');
+is(id_of($d2), id_of($d1), '... with the first id (from the spooled keys)');
+my $other = keyed('down-2');
+isnt(id_of($other), id_of($d1), 'another key: another id');
+$redis->restart;
+$before = $redis->xlen($STREAM);
+my $d3 = keyed('down-1');
+is($d3->{status}, 202, 'Redis back, the same key: 202');
+is(id_of($d3), id_of($d1), '... the first id, whether replayed yet or not');
+$deadline = time + 8;
+sleep 0.1 while time < $deadline && $redis->xlen($STREAM) < $before + 2;
+sleep 1.2;
+my @down = grep { $_->{fields}{id} eq id_of($d1) } $redis->stream($STREAM);
+is(scalar @down, 1, 'the spooled answer is stored once');
+is($redis->xlen($STREAM), $before + 2, '... and the two keys give two entries, no more');
+
 # ---- the first attempt reached Redis late, after its answer came from the
 # spool (202): the replay finds it stored, and the retry still gets 202
 $nginx->stop;
