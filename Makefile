@@ -32,7 +32,9 @@ NPM_PACKAGE := $(if $(shell command -v npm 2>/dev/null),,npm)
 BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
                   gcc make
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
-                  clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE)
+                  clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
+                  dpkg-dev
+# (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
 SCRIPTS        := $(wildcard src/scripts/*.lua)

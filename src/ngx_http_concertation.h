@@ -153,6 +153,9 @@ char *ngx_http_concertation_ipv6_prefix(ngx_conf_t *cf, ngx_command_t *cmd,
 
 extern ngx_conf_enum_t  ngx_http_concertation_limit_log_levels[];
 
+/* the client address as the limits and the records key it (cc_client_mask) */
+size_t ngx_http_concertation_client_masked(ngx_http_request_t *r,
+    u_char *key);
 ngx_int_t ngx_http_concertation_limit_redis_args(ngx_http_request_t *r,
     const char *client, ngx_array_t *keys, ngx_array_t *args);
 ngx_int_t ngx_http_concertation_limit_refuse(ngx_http_request_t *r,
@@ -239,6 +242,8 @@ typedef struct {
     unsigned                        eval:1;      /* after NOSCRIPT */
 } ngx_http_concertation_script_t;
 
+void ngx_http_concertation_script_cmd(ngx_str_t *script, u_char *sha,
+    ngx_uint_t eval, const char **argv, size_t *len);
 ngx_http_concertation_cmd_t *ngx_http_concertation_store_script(
     ngx_http_concertation_main_conf_t *cmcf,
     ngx_http_concertation_script_t *s,
@@ -299,6 +304,8 @@ ngx_int_t ngx_http_concertation_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_check_method(ngx_http_request_t *r,
     const char *message);
 ngx_int_t ngx_http_concertation_check_get(ngx_http_request_t *r,
+    const char *message);
+ngx_int_t ngx_http_concertation_check_content_type(ngx_http_request_t *r,
     const char *message);
 ngx_int_t ngx_http_concertation_window_check(ngx_http_request_t *r);
 ngx_int_t ngx_http_concertation_limit_check(ngx_http_request_t *r);

@@ -129,11 +129,13 @@ ngx_http_concertation_refuse_method(ngx_http_request_t *r, char *allow,
 }
 
 
-static ngx_int_t
-ngx_http_concertation_check_body(ngx_http_request_t *r)
+/* JSON or a form, in UTF-8: NGX_DECLINED, else the 415 sent */
+
+ngx_int_t
+ngx_http_concertation_check_content_type(ngx_http_request_t *r,
+    const char *message)
 {
-    ngx_table_elt_t                   *h;
-    ngx_http_concertation_loc_conf_t  *clcf;
+    ngx_table_elt_t  *h;
 
     h = r->headers_in.content_type;
 
@@ -147,10 +149,25 @@ ngx_http_concertation_check_body(ngx_http_request_t *r)
 
         return ngx_http_concertation_send_error(r,
                    NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
-                   "unsupported_media_type",
+                   "unsupported_media_type", message);
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_check_body(ngx_http_request_t *r)
+{
+    ngx_int_t                          rc;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    rc = ngx_http_concertation_check_content_type(r,
                    "Le formulaire doit être envoyé en JSON "
                    "(application/json) ou comme un formulaire HTML "
                    "(application/x-www-form-urlencoded), encodé en UTF-8.");
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);

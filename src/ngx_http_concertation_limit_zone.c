@@ -59,8 +59,6 @@ static void ngx_http_concertation_limit_expire(
     ngx_http_concertation_limit_ctx_t *ctx, uint64_t now);
 static ngx_int_t ngx_http_concertation_limit_exempt(ngx_http_request_t *r,
     ngx_http_complex_value_t *cv);
-static size_t ngx_http_concertation_limit_key(ngx_http_request_t *r,
-    u_char *key);
 
 
 /* limits on one location at most: their states are kept on the stack */
@@ -95,7 +93,7 @@ ngx_http_concertation_limit_check(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    len = ngx_http_concertation_limit_key(r, key);
+    len = ngx_http_concertation_client_masked(r, key);
     hash = ngx_crc32_short(key, len);
 
     /* the monotonic clock: shared by the workers, it never steps back */
@@ -298,8 +296,8 @@ ngx_http_concertation_limit_exempt(ngx_http_request_t *r,
  * pseudonymises the stored records.  A unix socket peer counts as 0.0.0.0.
  */
 
-static size_t
-ngx_http_concertation_limit_key(ngx_http_request_t *r, u_char *key)
+size_t
+ngx_http_concertation_client_masked(ngx_http_request_t *r, u_char *key)
 {
     int                                 family;
     struct sockaddr                    *sa;

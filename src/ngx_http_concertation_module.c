@@ -483,6 +483,31 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 }
 
 
+/*
+ * The first two words of a script's command: EVALSHA and its digest, or,
+ * once Redis said NOSCRIPT (after a SCRIPT FLUSH, a restart, a failover:
+ * the script did not run), EVAL and its text.
+ */
+
+void
+ngx_http_concertation_script_cmd(ngx_str_t *script, u_char *sha,
+    ngx_uint_t eval, const char **argv, size_t *len)
+{
+    if (eval) {
+        argv[0] = "EVAL";
+        len[0] = 4;
+        argv[1] = (const char *) script->data;
+        len[1] = script->len;
+
+    } else {
+        argv[0] = "EVALSHA";
+        len[0] = 7;
+        argv[1] = (const char *) sha;
+        len[1] = 40;
+    }
+}
+
+
 /* the digest EVALSHA names a script by */
 
 static void

@@ -333,18 +333,9 @@ ngx_http_concertation_registration_send(ngx_http_request_t *r,
     cap = ngx_sprintf(capacity, "%ui", (ngx_uint_t) reg->event->capacity);
     wait = ngx_sprintf(waitlist, "%ui", (ngx_uint_t) reg->event->waitlist);
 
-    if (eval) {
-        argv[0] = "EVAL";
-        len[0] = 4;
-        argv[1] = (const char *) cmcf->register_script.data;
-        len[1] = cmcf->register_script.len;
-
-    } else {
-        argv[0] = "EVALSHA";
-        len[0] = 7;
-        argv[1] = (const char *) cmcf->register_script_sha;
-        len[1] = 40;
-    }
+    ngx_http_concertation_script_cmd(&cmcf->register_script,
+                                     cmcf->register_script_sha, eval,
+                                     argv, len);
 
     argv[2] = "5";
     len[2] = 1;
@@ -546,8 +537,7 @@ ngx_http_concertation_reg_send_body(ngx_http_request_t *r, ngx_uint_t status,
 static ngx_int_t
 ngx_http_concertation_cancel_handler(ngx_http_request_t *r)
 {
-    ngx_int_t         rc;
-    ngx_table_elt_t  *h;
+    ngx_int_t  rc;
 
     rc = ngx_http_concertation_check_method(r,
                             "L'annulation s'envoie avec la méthode POST.");
@@ -560,22 +550,12 @@ ngx_http_concertation_cancel_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    h = r->headers_in.content_type;
-
-    if (h == NULL
-        || cc_content_type((char *) h->value.data, h->value.len)
-           == CC_BODY_UNSUPPORTED)
-    {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return ngx_http_concertation_send_error(r,
-                   NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
-                   "unsupported_media_type",
+    rc = ngx_http_concertation_check_content_type(r,
                    "L'annulation doit être envoyée en JSON "
                    "(application/json) ou comme un formulaire HTML "
                    "(application/x-www-form-urlencoded).");
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     if (r->headers_in.content_length_n < 0
@@ -811,18 +791,9 @@ ngx_http_concertation_cancel_send(ngx_http_concertation_cancel_ctx_t *ctx)
     cap = ngx_sprintf(capacity, "%ui",
                       (ngx_uint_t) ctx->reg.event->capacity);
 
-    if (ctx->eval) {
-        argv[0] = "EVAL";
-        len[0] = 4;
-        argv[1] = (const char *) cmcf->cancel_script.data;
-        len[1] = cmcf->cancel_script.len;
-
-    } else {
-        argv[0] = "EVALSHA";
-        len[0] = 7;
-        argv[1] = (const char *) cmcf->cancel_script_sha;
-        len[1] = 40;
-    }
+    ngx_http_concertation_script_cmd(&cmcf->cancel_script,
+                                     cmcf->cancel_script_sha, ctx->eval,
+                                     argv, len);
 
     argv[2] = "5";
     len[2] = 1;

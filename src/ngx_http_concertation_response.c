@@ -21,37 +21,15 @@ static ngx_str_t  ngx_http_concertation_html_type =
 ngx_http_concertation_format_e
 ngx_http_concertation_format(ngx_http_request_t *r)
 {
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t  *accept;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    /* the first Accept counts when there are several */
+    (void) ngx_http_concertation_header(r, "Accept", sizeof("Accept") - 1,
+                                        &accept);
 
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("Accept") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept",
-                               sizeof("Accept") - 1) == 0)
-        {
-            return cc_accept_prefers_html((char *) h[i].value.data,
-                                          h[i].value.len)
-                   ? NGX_HTTP_CONCERTATION_HTML
-                   : NGX_HTTP_CONCERTATION_JSON;
-        }
-    }
-
-    return NGX_HTTP_CONCERTATION_JSON;
+    return accept && cc_accept_prefers_html((char *) accept->data,
+                                            accept->len)
+           ? NGX_HTTP_CONCERTATION_HTML : NGX_HTTP_CONCERTATION_JSON;
 }
 
 

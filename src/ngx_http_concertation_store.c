@@ -301,13 +301,10 @@ ngx_http_concertation_record(ngx_http_request_t *r,
     ngx_http_concertation_ctx_t *ctx)
 {
     size_t                              len;
-    ngx_time_t                         *tp;
-    struct sockaddr                    *sa;
-    const unsigned char                *addr;
     u_char                             *rnd;
-    unsigned char                       masked[20];
-    int                                 family;
+    ngx_time_t                         *tp;
     ngx_http_concertation_main_conf_t  *cmcf;
+    u_char                              masked[20];
 
     cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
 
@@ -326,28 +323,7 @@ ngx_http_concertation_record(ngx_http_request_t *r,
                 (uint64_t) ctx->received_ms, rnd, ctx->id);
     cc_time_rfc3339_ms(ctx->received_ms, ctx->received_at);
 
-    /* the address after the realip module; a unix socket peer counts as 0 */
-
-    sa = r->connection->sockaddr;
-    family = 4;
-    addr = (const unsigned char *) "\0\0\0\0";
-
-    switch (sa->sa_family) {
-
-    case AF_INET:
-        addr = (const unsigned char *)
-                   &((struct sockaddr_in *) sa)->sin_addr;
-        break;
-
-#if (NGX_HAVE_INET6)
-    case AF_INET6:
-        family = 6;
-        addr = ((struct sockaddr_in6 *) sa)->sin6_addr.s6_addr;
-        break;
-#endif
-    }
-
-    len = cc_client_mask(family, addr, (unsigned) cmcf->ipv6_prefix, masked);
+    len = ngx_http_concertation_client_masked(r, masked);
 
     if (cc_hmac_hex(cmcf->hmac, masked, len, ctx->client) != 0)
     {
@@ -501,20 +477,13 @@ ngx_http_concertation_store_script(ngx_http_concertation_main_conf_t *cmcf,
     p = ngx_sprintf(nkeys, "%ui", nk + 1 + (s->dedup.len ? 1 : 0));
     pt = ngx_sprintf(ttl, "%M", s->ttl);
 
-    argc = 0;
+    ngx_http_concertation_script_cmd(&cmcf->store_script,
+                                     cmcf->store_script_sha, s->eval,
+                                     argv, len);
+    argc = 2;
 
 #define ngx_http_concertation_arg(s, n)                                       \
     argv[argc] = (const char *) (s); len[argc++] = (n)
-
-    if (s->eval) {
-        ngx_http_concertation_arg("EVAL", 4);
-        ngx_http_concertation_arg(cmcf->store_script.data,
-                                  cmcf->store_script.len);
-
-    } else {
-        ngx_http_concertation_arg("EVALSHA", 7);
-        ngx_http_concertation_arg(cmcf->store_script_sha, 40);
-    }
 
     ngx_http_concertation_arg(nkeys, p - nkeys);
     ngx_http_concertation_arg(s->stream.data, s->stream.len);
