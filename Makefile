@@ -187,13 +187,15 @@ test-asan: deps $(ASAN_MODULE) export
 	$(ASAN_ENV) prove $(ASAN_TESTS)
 
 # The back-office export tool (tools/export/, README "The back-office
-# export"): a plain program, linked with the src/core/ files it uses.
+# export"): a plain program, its own pieces (the cc_export_*.c are unit-
+# tested and fuzzed without Redis) and the src/core/ files it shares with
+# the module (the questionnaire definition, time).
 EXPORT      := $(BUILD)/concertation-export
-EXPORT_SRCS := $(wildcard tools/export/*.c src/core/cc_export*.c) \
+EXPORT_SRCS := $(wildcard tools/export/*.c) \
                src/core/cc_schema.c src/core/cc_time.c
 EXPORT_CC   := gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-               -Wl,-z,relro -Wl,-z,now -Isrc/core
+               -Wl,-z,relro -Wl,-z,now -Isrc/core -Itools/export
 
 .PHONY: export export-test install
 

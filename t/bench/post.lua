@@ -2,13 +2,17 @@
 -- the requests sent and the responses by status, then prints them with the
 -- run's summary as "BENCH <key> <value>" lines that t/bench/run parses.
 --
--- usage: wrk ... -s post.lua <url> -- <body.json>
+-- usage: wrk ... -s post.lua <url> -- <body.json> [expected status]
+--
+-- "ok" counts the answers of the expected status (default: any 2xx), so
+-- that a run of invalid answers can expect its 422s.
 
 local threads = {}
 
 -- Per-thread globals: thread:get() reads them from the thread's Lua state.
 sent = 0
 statuses = {}
+expected = nil
 
 function setup(thread)
     table.insert(threads, thread)
@@ -19,6 +23,7 @@ function init(args)
     if path == nil then
         error("post.lua: the body file is the first argument after --")
     end
+    expected = tonumber(args[2])
     local f = assert(io.open(path, "rb"))
     local body = f:read("*a")
     f:close()
@@ -45,10 +50,12 @@ function done(summary, latency, requests)
 
     for _, t in ipairs(threads) do
         total_sent = total_sent + (t:get("sent") or 0)
+        local want = t:get("expected")
         for status, n in pairs(t:get("statuses") or {}) do
             all[status] = (all[status] or 0) + n
             answered = answered + n
-            if status >= 200 and status < 300 then
+            if (want and status == want)
+                or (not want and status >= 200 and status < 300) then
                 ok = ok + n
             else
                 non2xx = non2xx + n
