@@ -2,116 +2,116 @@
 /*
  * concertation: abuse controls without a third-party captcha.
  *
- *   - the origin of a post: Origin, or Sec-Fetch-Site without it  (403)
+ *   - the origin of a post: Origin, or Sec-Fetch-Site without it
  *   - a form token signed with the server secret, carrying its issue
- *     time: too fresh, too old, forged or missing is refused           (403)
- *   - a honeypot field that people never see and must stay empty   (403)
- *   - body bounds: the schema's worst case, a total read deadline  (413, 408)
+ *     time: too fresh, too old, forged or missing is refused
+ *   - a honeypot field that people never see and must stay empty
+ *   - body bounds: the schema's worst case
  *
  * Everything is off until configured.  The decisions are made in
- * src/core/ (cc_abuse.c, cc_token.c); this file reads headers, keeps the
- * deadline timer and answers.
+ * src/core/ (cc_abuse.c, cc_token.c); this file reads headers and fields
+ * and gives verdicts: the request pipeline answers (one answer whatever
+ * the reason, so that a robot learns nothing).
  */
 
 
-#include "ngx_http_concertation.h"
+#include "ngx_http_concertation_abuse.h"
+#include "ngx_http_concertation_keys.h"
+#include "ngx_http_concertation_headers.h"
+#include "cc_abuse.h"
 
-
-#define NGX_HTTP_CONCERTATION_TOKEN_FIELD  "_jeton"
-#define NGX_HTTP_CONCERTATION_MIN_SECRET   16
 
 /* token, honeypot, idempotency key and JSON whitespace, beyond the fields */
 #define NGX_HTTP_CONCERTATION_PLUMBING     2048
 
 
-typedef struct {
-    ngx_http_request_t         *request;
-    ngx_event_t                 deadline;
-    unsigned                    answered:1;
-} ngx_http_concertation_body_ctx_t;
-
-
-static ngx_int_t ngx_http_concertation_form_token_variable(
-    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
-static u_char *ngx_http_concertation_mint(ngx_http_request_t *r,
-    ngx_msec_t backdate, size_t *len);
-static ngx_int_t ngx_http_concertation_endpoint_handler(
-    ngx_http_request_t *r);
-static void ngx_http_concertation_body_deadline(ngx_event_t *ev);
-static void ngx_http_concertation_body_cleanup(void *data);
-static void ngx_http_concertation_token_key_cleanup(void *data);
-
-
 static ngx_str_t  ngx_http_concertation_no_origin = ngx_string("(none)");
 
 
-static ngx_http_variable_t  ngx_http_concertation_abuse_vars[] = {
-
-    { ngx_string("concertation_form_token"), NULL,
-      ngx_http_concertation_form_token_variable, 0,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-      ngx_http_null_variable
+ngx_conf_enum_t  ngx_http_concertation_origin_missing[] = {
+    { ngx_string("refuse"), 0 },
+    { ngx_string("allow"), 1 },
+    { ngx_null_string, 0 }
 };
 
 
-ngx_int_t
-ngx_http_concertation_abuse_variables(ngx_conf_t *cf)
+void *
+ngx_http_concertation_abuse_create_conf(ngx_conf_t *cf)
 {
-    ngx_http_variable_t  *var, *v;
+    ngx_http_concertation_abuse_conf_t  *acf;
 
-    for (v = ngx_http_concertation_abuse_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
+    acf = ngx_pcalloc(cf->pool, sizeof(ngx_http_concertation_abuse_conf_t));
+    if (acf == NULL) {
+        return NULL;
     }
 
-    return NGX_OK;
+    acf->origins = NGX_CONF_UNSET_PTR;
+    acf->origin_missing = NGX_CONF_UNSET_UINT;
+    acf->form_token = NGX_CONF_UNSET;
+    acf->form_min_time = NGX_CONF_UNSET_MSEC;
+    acf->form_max_age = NGX_CONF_UNSET_MSEC;
+    acf->honeypot.data = NGX_CONF_UNSET_PTR;
+    acf->body_timeout = NGX_CONF_UNSET_MSEC;
+
+    return acf;
 }
 
 
-/*
- * The token key is derived whenever a secret is there, so that a page of
- * any server block can carry $concertation_form_token.
- */
+/* form: the location has a form; token_key: NULL without a secret */
 
 char *
-ngx_http_concertation_abuse_init_main_conf(ngx_conf_t *cf,
-    ngx_http_concertation_main_conf_t *cmcf)
+ngx_http_concertation_abuse_merge_conf(ngx_conf_t *cf,
+    ngx_http_concertation_abuse_conf_t *prev,
+    ngx_http_concertation_abuse_conf_t *conf, ngx_uint_t form,
+    cc_hmac_t *token_key)
 {
-    ngx_pool_cleanup_t  *cln;
+    ngx_conf_merge_ptr_value(conf->origins, prev->origins, NULL);
+    ngx_conf_merge_uint_value(conf->origin_missing, prev->origin_missing, 0);
+    ngx_conf_merge_value(conf->form_token, prev->form_token, 0);
+    ngx_conf_merge_msec_value(conf->form_min_time, prev->form_min_time,
+                              5000);
+    ngx_conf_merge_msec_value(conf->form_max_age, prev->form_max_age,
+                              2 * 60 * 60 * 1000);
+    ngx_conf_merge_msec_value(conf->body_timeout, prev->body_timeout, 0);
 
-    if (cmcf->secret.len < NGX_HTTP_CONCERTATION_MIN_SECRET) {
-        return NGX_CONF_OK;
+    if (conf->form_token_where.file.len == 0) {
+        conf->form_token_where = prev->form_token_where;
     }
 
-    cmcf->token_key = cc_token_key(cmcf->secret.data, cmcf->secret.len);
-    if (cmcf->token_key == NULL) {
-        return "could not derive the form token key from concertation_secret";
+    if (conf->min_time_where.file.len == 0) {
+        conf->min_time_where = prev->min_time_where;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        cc_hmac_free(cmcf->token_key);
-        cmcf->token_key = NULL;
+    if (conf->max_age_where.file.len == 0) {
+        conf->max_age_where = prev->max_age_where;
+    }
+
+    if (conf->honeypot.data == NGX_CONF_UNSET_PTR) {
+        conf->honeypot = prev->honeypot.data == NGX_CONF_UNSET_PTR
+                         ? (ngx_str_t) ngx_null_string : prev->honeypot;
+    }
+
+    if (conf->form_max_age && conf->form_min_time >= conf->form_max_age) {
+        ngx_http_concertation_conf_error(cf,
+                           conf->min_time_where.file.len
+                           ? &conf->min_time_where : &conf->max_age_where,
+                           "\"concertation_form_min_time\" must be shorter "
+                           "than \"concertation_form_max_age\" (%M ms, "
+                           "against %M ms)", conf->form_min_time,
+                           conf->form_max_age);
         return NGX_CONF_ERROR;
     }
 
-    cln->handler = ngx_http_concertation_token_key_cleanup;
-    cln->data = cmcf->token_key;
+    if (conf->form_token && form && token_key == NULL) {
+        ngx_http_concertation_conf_error(cf, &conf->form_token_where,
+                           "\"concertation_form_token\" needs "
+                           "\"concertation_secret\" of at least %d "
+                           "bytes in the http block",
+                           NGX_HTTP_CONCERTATION_MIN_SECRET);
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_concertation_token_key_cleanup(void *data)
-{
-    cc_hmac_free(data);
 }
 
 
@@ -122,13 +122,14 @@ ngx_http_concertation_origin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_concertation_loc_conf_t *clcf = conf;
 
+    ngx_http_concertation_abuse_conf_t  *acf = clcf->abuse;
     char        **o;
     size_t        n;
     ngx_str_t    *value;
     ngx_uint_t    i;
     char          canon[CC_ORIGIN_MAX];
 
-    if (clcf->origins != NGX_CONF_UNSET_PTR) {
+    if (acf->origins != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
@@ -137,13 +138,13 @@ ngx_http_concertation_origin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (cf->args->nelts == 2
         && ngx_strcmp(value[1].data, "off") == 0)
     {
-        clcf->origins = NULL;
+        acf->origins = NULL;
         return NGX_CONF_OK;
     }
 
-    clcf->origins = ngx_array_create(cf->pool, cf->args->nelts - 1,
+    acf->origins = ngx_array_create(cf->pool, cf->args->nelts - 1,
                                      sizeof(char *));
-    if (clcf->origins == NULL) {
+    if (acf->origins == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -158,7 +159,7 @@ ngx_http_concertation_origin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        o = ngx_array_push(clcf->origins);
+        o = ngx_array_push(acf->origins);
         if (o == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -186,17 +187,18 @@ ngx_http_concertation_honeypot(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_concertation_loc_conf_t *clcf = conf;
 
+    ngx_http_concertation_abuse_conf_t  *acf = clcf->abuse;
     u_char     *p;
     ngx_str_t  *value;
 
-    if (clcf->honeypot.data != NGX_CONF_UNSET_PTR) {
+    if (acf->honeypot.data != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
-        ngx_str_null(&clcf->honeypot);
+        ngx_str_null(&acf->honeypot);
         return NGX_CONF_OK;
     }
 
@@ -216,7 +218,7 @@ ngx_http_concertation_honeypot(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     /* value[1] is NUL-terminated: the error page takes it as a C string */
-    clcf->honeypot = value[1];
+    acf->honeypot = value[1];
 
     return NGX_CONF_OK;
 
@@ -232,70 +234,6 @@ invalid:
 }
 
 
-char *
-ngx_http_concertation_form_token_endpoint(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf)
-{
-    ngx_http_core_loc_conf_t  *hclcf;
-
-    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-
-    if (hclcf->handler != NULL) {
-        return "is duplicate, or the location already has a handler";
-    }
-
-    hclcf->handler = ngx_http_concertation_endpoint_handler;
-
-    return NGX_CONF_OK;
-}
-
-
-char *
-ngx_http_concertation_abuse_merge(ngx_conf_t *cf,
-    ngx_http_concertation_loc_conf_t *prev,
-    ngx_http_concertation_loc_conf_t *conf)
-{
-    ngx_http_concertation_main_conf_t  *cmcf;
-
-    ngx_conf_merge_ptr_value(conf->origins, prev->origins, NULL);
-    ngx_conf_merge_uint_value(conf->origin_missing, prev->origin_missing, 0);
-    ngx_conf_merge_value(conf->form_token, prev->form_token, 0);
-    ngx_conf_merge_msec_value(conf->form_min_time, prev->form_min_time,
-                              5000);
-    ngx_conf_merge_msec_value(conf->form_max_age, prev->form_max_age,
-                              2 * 60 * 60 * 1000);
-    ngx_conf_merge_msec_value(conf->body_timeout, prev->body_timeout, 0);
-
-    if (conf->honeypot.data == NGX_CONF_UNSET_PTR) {
-        conf->honeypot = prev->honeypot.data == NGX_CONF_UNSET_PTR
-                         ? (ngx_str_t) ngx_null_string : prev->honeypot;
-    }
-
-    if (conf->form_max_age && conf->form_min_time >= conf->form_max_age) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"concertation_form_min_time\" must be shorter "
-                           "than \"concertation_form_max_age\"");
-        return NGX_CONF_ERROR;
-    }
-
-    if (conf->form_token && conf->form.len) {
-        cmcf = ngx_http_conf_get_module_main_conf(cf,
-                                               ngx_http_concertation_module);
-
-        if (cmcf->token_key == NULL) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"concertation_form_token\" needs "
-                               "\"concertation_secret\" of at least %d "
-                               "bytes in the http block",
-                               NGX_HTTP_CONCERTATION_MIN_SECRET);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    return NGX_CONF_OK;
-}
-
-
 size_t
 ngx_http_concertation_abuse_max_body(cc_schema_t *schema)
 {
@@ -306,16 +244,15 @@ ngx_http_concertation_abuse_max_body(cc_schema_t *schema)
 /* before the body: where does the post come from? */
 
 ngx_int_t
-ngx_http_concertation_abuse_check(ngx_http_request_t *r)
+ngx_http_concertation_abuse_origin(ngx_http_request_t *r)
 {
-    ngx_int_t                          rc;
-    ngx_str_t                         *origin, *site;
-    ngx_http_concertation_loc_conf_t  *clcf;
+    ngx_str_t                           *origin, *site;
+    ngx_http_concertation_abuse_conf_t  *acf;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    acf = ngx_http_concertation_loc_conf(r)->abuse;
 
-    if (clcf->origins == NULL) {
-        return NGX_DECLINED;
+    if (acf->origins == NULL) {
+        return NGX_OK;
     }
 
     /* a header sent twice is not trusted: the check refuses */
@@ -326,92 +263,63 @@ ngx_http_concertation_abuse_check(ngx_http_request_t *r)
         && ngx_http_concertation_header(r, "Sec-Fetch-Site",
                                         sizeof("Sec-Fetch-Site") - 1, &site)
            == NGX_OK
-        && cc_origin_allowed((const char *const *) clcf->origins->elts,
-                             clcf->origins->nelts,
+        && cc_origin_allowed((const char *const *) acf->origins->elts,
+                             acf->origins->nelts,
                              origin ? (char *) origin->data : NULL,
                              origin ? origin->len : 0,
                              site ? (char *) site->data : NULL,
                              site ? site->len : 0,
-                             clcf->origin_missing == 1))
+                             acf->origin_missing == 1))
     {
-        return NGX_DECLINED;
+        return NGX_OK;
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "concertation: cross-site post refused, origin \"%V\"",
                   origin ? origin : &ngx_http_concertation_no_origin);
 
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_http_concertation_send_error(r, NGX_HTTP_FORBIDDEN, NULL,
-             "cross_site",
-             "Cet envoi ne provient pas du site de la concertation\xc2\xa0"
-             "; il a été refusé. Répondez depuis le formulaire du site.");
-
-    return rc;
+    return NGX_DECLINED;
 }
 
 
-/* the reserved "_" fields, as the body readers meet them (cc_reserved_pt) */
+/* a "_" field of the body, as the readers meet it (cc_reserved_pt) */
 
-void
-ngx_http_concertation_abuse_reserved(void *data, const char *name,
+ngx_uint_t
+ngx_http_concertation_abuse_field(ngx_http_request_t *r,
+    ngx_http_concertation_abuse_fields_t *f, const char *name,
     size_t name_len, const char *value, size_t value_len)
 {
-    ngx_http_concertation_reserved_t *res = data;
+    ngx_http_concertation_abuse_conf_t  *acf;
 
-    ngx_http_concertation_loc_conf_t  *clcf;
-
-    clcf = ngx_http_get_module_loc_conf(res->request,
-                                        ngx_http_concertation_module);
+    acf = ngx_http_concertation_loc_conf(r)->abuse;
 
     if (name_len == sizeof(NGX_HTTP_CONCERTATION_TOKEN_FIELD) - 1
         && ngx_strncmp(name, NGX_HTTP_CONCERTATION_TOKEN_FIELD, name_len)
            == 0)
     {
-        res->ntokens++;
+        f->ntokens++;
 
-        if (value == NULL || value_len > sizeof(res->token)) {
-            res->token_bad = 1;
-            return;
+        if (value == NULL || value_len > sizeof(f->token)) {
+            f->token_bad = 1;
+            return 1;
         }
 
-        ngx_memcpy(res->token, value, value_len);
-        res->token_len = value_len;
-        return;
+        ngx_memcpy(f->token, value, value_len);
+        f->token_len = value_len;
+        return 1;
     }
 
-    /* not an abuse control: the store reads it (the last one counts) */
-
-    if (name_len == sizeof("_idempotency_key") - 1
-        && ngx_strncmp(name, "_idempotency_key", name_len) == 0)
+    if (acf->honeypot.len == name_len
+        && ngx_strncmp(name, acf->honeypot.data, name_len) == 0)
     {
-        res->idempotency.len = 0;
-        res->idempotency_bad = 1;
-
-        if (value == NULL || value_len == 0 || value_len > 255) {
-            return;
+        if (value == NULL || value_len > 0) {
+            f->honeypot_filled = 1;
         }
 
-        res->idempotency.data = ngx_pnalloc(res->request->pool, value_len);
-        if (res->idempotency.data == NULL) {
-            return;
-        }
-
-        ngx_memcpy(res->idempotency.data, value, value_len);
-        res->idempotency.len = value_len;
-        res->idempotency_bad = 0;
-        return;
+        return 1;
     }
 
-    if (clcf->honeypot.len == name_len
-        && ngx_strncmp(name, clcf->honeypot.data, name_len) == 0
-        && (value == NULL || value_len > 0))
-    {
-        res->honeypot_filled = 1;
-    }
+    return 0;
 }
 
 
@@ -419,28 +327,27 @@ ngx_http_concertation_abuse_reserved(void *data, const char *name,
 
 ngx_int_t
 ngx_http_concertation_abuse_verdict(ngx_http_request_t *r,
-    ngx_http_concertation_reserved_t *res)
+    ngx_http_concertation_abuse_fields_t *res)
 {
     int64_t                             now;
     ngx_time_t                         *tp;
     const char                         *why;
     cc_token_status_e                   st;
-    ngx_http_concertation_loc_conf_t   *clcf;
-    ngx_http_concertation_main_conf_t  *cmcf;
+    ngx_http_concertation_abuse_conf_t  *acf;
 
     static const char  *reasons[] = {
         "form token valid", "form token missing", "form token malformed",
         "form token forged", "form token too fresh", "form token too old"
     };
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    acf = ngx_http_concertation_loc_conf(r)->abuse;
 
     if (res->honeypot_filled) {
         why = "honeypot filled";
         goto refused;
     }
 
-    if (!clcf->form_token) {
+    if (!acf->form_token) {
         return NGX_OK;
     }
 
@@ -449,14 +356,13 @@ ngx_http_concertation_abuse_verdict(ngx_http_request_t *r,
         goto refused;
     }
 
-    cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
     tp = ngx_timeofday();
     now = (int64_t) tp->sec * 1000 + tp->msec;
 
-    st = cc_token_check(cmcf->token_key, (char *) res->token,
+    st = cc_token_check(ngx_http_concertation_main_conf(r)->keys->form_token, (char *) res->token,
                         res->ntokens ? res->token_len : 0, now,
-                        (int64_t) clcf->form_min_time,
-                        (int64_t) clcf->form_max_age, NULL);
+                        (int64_t) acf->form_min_time,
+                        (int64_t) acf->form_max_age, NULL);
 
     if (st == CC_TOKEN_OK) {
         return NGX_OK;
@@ -475,34 +381,6 @@ refused:
 
 
 /*
- * One generic answer whatever the reason, so that a robot learns nothing;
- * a person gets the form back with what they wrote and a fresh token.
- */
-
-ngx_int_t
-ngx_http_concertation_abuse_refuse(ngx_http_request_t *r, json_t *submitted)
-{
-    json_t     *errors;
-    ngx_int_t   rc;
-
-    errors = json_pack("[{s:n,s:s,s:s}]", "field", "code", "refused",
-                       "message",
-                       "Votre envoi n'a pas pu être accepté. Si vous "
-                       "répondez vous-même au questionnaire, vérifiez vos "
-                       "réponses et renvoyez le formulaire.");
-    if (errors == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    rc = ngx_http_concertation_send_invalid(r, NGX_HTTP_FORBIDDEN, errors,
-                                            submitted);
-    json_decref(errors);
-
-    return rc;
-}
-
-
-/*
  * The token and honeypot of a redisplayed form.  Its token is backdated by
  * the minimum fill time: the person has already spent that time on the
  * form, and must be able to send it again at once.
@@ -514,19 +392,19 @@ ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
 {
     size_t                             len;
     u_char                            *token;
-    ngx_http_concertation_loc_conf_t  *clcf;
+    ngx_http_concertation_abuse_conf_t  *acf;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    acf = ngx_http_concertation_loc_conf(r)->abuse;
 
     pl->token_name = NULL;
     pl->token = NULL;
-    pl->honeypot = clcf->honeypot.len ? (char *) clcf->honeypot.data : NULL;
+    pl->honeypot = acf->honeypot.len ? (char *) acf->honeypot.data : NULL;
 
-    if (!clcf->form_token) {
+    if (!acf->form_token) {
         return NGX_OK;
     }
 
-    token = ngx_http_concertation_mint(r, clcf->form_min_time, &len);
+    token = ngx_http_concertation_abuse_mint(r, acf->form_min_time, &len);
     if (token == NULL) {
         return NGX_ERROR;
     }
@@ -540,18 +418,20 @@ ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
 
 /* a NUL-terminated token in the request's pool, or NULL */
 
-static u_char *
-ngx_http_concertation_mint(ngx_http_request_t *r, ngx_msec_t backdate,
+u_char *
+ngx_http_concertation_abuse_mint(ngx_http_request_t *r, ngx_msec_t backdate,
     size_t *len)
 {
     u_char                             *p;
     int64_t                             now;
     ngx_time_t                         *tp;
+    cc_hmac_t                          *key;
     ngx_http_concertation_main_conf_t  *cmcf;
 
-    cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
+    cmcf = ngx_http_concertation_main_conf(r);
+    key = cmcf ? cmcf->keys->form_token : NULL;
 
-    if (cmcf == NULL || cmcf->token_key == NULL) {
+    if (key == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "a form token needs \"concertation_secret\" of at "
                       "least %d bytes", NGX_HTTP_CONCERTATION_MIN_SECRET);
@@ -566,7 +446,7 @@ ngx_http_concertation_mint(ngx_http_request_t *r, ngx_msec_t backdate,
     tp = ngx_timeofday();
     now = (int64_t) tp->sec * 1000 + tp->msec - (int64_t) backdate;
 
-    *len = cc_token_make(cmcf->token_key, now, (char *) p);
+    *len = cc_token_make(key, now, (char *) p);
 
     if (*len == 0) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -575,200 +455,4 @@ ngx_http_concertation_mint(ngx_http_request_t *r, ngx_msec_t backdate,
     }
 
     return p;
-}
-
-
-/* $concertation_form_token: a fresh token each time it is read */
-
-static ngx_int_t
-ngx_http_concertation_form_token_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    size_t   len;
-    u_char  *p;
-
-    p = ngx_http_concertation_mint(r, 0, &len);
-
-    if (p == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    v->data = p;
-    v->len = len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
-}
-
-
-/* concertation_form_token_endpoint: {"jeton":"..."}, never cached */
-
-static ngx_int_t
-ngx_http_concertation_endpoint_handler(ngx_http_request_t *r)
-{
-    size_t        len;
-    u_char       *token, *p;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_str_t     value;
-
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    token = ngx_http_concertation_mint(r, 0, &len);
-    if (token == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b = ngx_create_temp_buf(r->pool, sizeof("{\"jeton\":\"\"}\n") - 1 + len);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = ngx_cpymem(b->last, "{\"jeton\":\"", sizeof("{\"jeton\":\"") - 1);
-    p = ngx_cpymem(p, token, len);
-    b->last = ngx_cpymem(p, "\"}\n", sizeof("\"}\n") - 1);
-
-    ngx_str_set(&value, "application/json");
-
-    return ngx_http_concertation_send_buf(r, NGX_HTTP_OK, &value, "no-store",
-                                          b);
-}
-
-
-/*
- * The total body-read deadline.  nginx's client_body_timeout bounds each
- * read; a client trickling a byte every few seconds passes it for ever.
- * The timer lives in the request's pool, and the pool cleanup deletes it
- * whatever way the request ends.
- */
-
-ngx_int_t
-ngx_http_concertation_abuse_body_start(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t                *cln;
-    ngx_http_concertation_body_ctx_t  *ctx;
-    ngx_http_concertation_loc_conf_t  *clcf;
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
-
-    if (clcf->body_timeout == 0) {
-        return NGX_OK;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool,
-                               sizeof(ngx_http_concertation_body_ctx_t));
-    if (cln == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx = cln->data;
-    ngx_memzero(ctx, sizeof(ngx_http_concertation_body_ctx_t));
-
-    ctx->request = r;
-    ctx->deadline.handler = ngx_http_concertation_body_deadline;
-    ctx->deadline.data = ctx;
-    ctx->deadline.log = r->connection->log;
-
-    cln->handler = ngx_http_concertation_body_cleanup;
-
-    ngx_add_timer(&ctx->deadline, clcf->body_timeout);
-
-    return NGX_OK;
-}
-
-
-/* the body is in: NGX_OK, or NGX_DONE when the deadline has answered */
-
-ngx_int_t
-ngx_http_concertation_abuse_body_done(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t                *cln;
-    ngx_http_concertation_body_ctx_t  *ctx;
-
-    for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler != ngx_http_concertation_body_cleanup) {
-            continue;
-        }
-
-        ctx = cln->data;
-
-        if (ctx->answered) {
-            return NGX_DONE;
-        }
-
-        if (ctx->deadline.timer_set) {
-            ngx_del_timer(&ctx->deadline);
-        }
-
-        break;
-    }
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_http_concertation_body_deadline(ngx_event_t *ev)
-{
-    ngx_http_concertation_body_ctx_t *ctx = ev->data;
-
-    ngx_int_t            rc;
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-    c = r->connection;
-
-    /*
-     * Only a body still being read is cut short: a request that nginx has
-     * answered otherwise (and keeps for a lingering close) is left alone.
-     */
-
-    if (r->done || r->request_body == NULL || r->request_body->rest == 0) {
-        return;
-    }
-
-    ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                  "concertation: client did not send its body in time");
-
-    ctx->answered = 1;
-
-    /*
-     * Stop the body reader before answering: the request is finalized
-     * here, once, and the rest of the body is drained by nginx's
-     * lingering close, never handed to the validation.
-     */
-
-    r->read_event_handler = ngx_http_block_reading;
-    r->keepalive = 0;
-    r->lingering_close = 1;
-
-    rc = ngx_http_concertation_send_error(r, NGX_HTTP_REQUEST_TIME_OUT, NULL,
-             "timeout",
-             "Votre envoi a pris trop de temps et n'a pas été enregistré. "
-             "Vérifiez votre connexion et renvoyez le formulaire.");
-
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
-}
-
-
-static void
-ngx_http_concertation_body_cleanup(void *data)
-{
-    ngx_http_concertation_body_ctx_t *ctx = data;
-
-    if (ctx->deadline.timer_set) {
-        ngx_del_timer(&ctx->deadline);
-    }
 }

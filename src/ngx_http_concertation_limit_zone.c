@@ -1,6 +1,6 @@
 
 /*
- * concertation: per-client rate limits, counted in shared memory.
+ * concertation: the rate-limit zones, counted in shared memory.
  *
  * A zone is a red-black tree of clients (the masked address after realip)
  * with an LRU queue, in the style of nginx's limit_req: each node keeps one
@@ -10,11 +10,7 @@
  */
 
 
-#include "ngx_http_concertation.h"
-#include "cc_limit.h"
-
-
-#define NGX_HTTP_CONCERTATION_KEY_LEN  18     /* cc_client_mask() at most */
+#include "ngx_http_concertation_limit_zone.h"
 
 
 typedef struct {
@@ -41,12 +37,6 @@ typedef struct {
 } ngx_http_concertation_limit_ctx_t;
 
 
-typedef struct {
-    ngx_shm_zone_t                     *shm_zone;
-    cc_limit_t                          limit;
-} ngx_http_concertation_limit_t;
-
-
 static ngx_int_t ngx_http_concertation_limit_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static void ngx_http_concertation_limit_rbtree_insert_value(
@@ -57,50 +47,32 @@ static ngx_http_concertation_limit_node_t *
     u_char *key, size_t len, uint32_t hash, uint64_t now);
 static void ngx_http_concertation_limit_expire(
     ngx_http_concertation_limit_ctx_t *ctx, uint64_t now);
-static ngx_int_t ngx_http_concertation_limit_exempt(ngx_http_request_t *r,
-    ngx_http_complex_value_t *cv);
 
 
-/* limits on one location at most: their states are kept on the stack */
-#define NGX_HTTP_CONCERTATION_LIMITS  8
+static ngx_http_concertation_zone_kind_t  ngx_http_concertation_limit_kind =
+    { "concertation_limit_zone", "a rate-limit zone" };
 
 
 ngx_int_t
-ngx_http_concertation_limit_check(ngx_http_request_t *r)
+ngx_http_concertation_limit_zone_count(ngx_http_concertation_limit_t *lim,
+    ngx_uint_t n, u_char *key, size_t len, uint64_t *retry_after,
+    ngx_uint_t *which)
 {
-    size_t                               len;
     uint32_t                             hash;
-    uint64_t                             now, retry_after, ra, next;
-    ngx_uint_t                           i, n, pass;
-    ngx_http_concertation_limit_t       *lim;
+    uint64_t                             now, ra, next;
+    ngx_uint_t                           i, pass, locked;
     ngx_http_concertation_limit_ctx_t   *ctx;
-    ngx_http_concertation_loc_conf_t    *clcf;
-    u_char                               key[NGX_HTTP_CONCERTATION_KEY_LEN];
     uint64_t                             tats[NGX_HTTP_CONCERTATION_LIMITS];
     cc_limit_t                           limits[NGX_HTTP_CONCERTATION_LIMITS];
     ngx_http_concertation_limit_node_t  *nodes[NGX_HTTP_CONCERTATION_LIMITS];
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    /* all set below for i < n; gcc cannot tell */
+    ngx_memzero(limits, sizeof(limits));
 
-    if (clcf->limits == NULL || clcf->limits->nelts == 0) {
-        return NGX_DECLINED;
-    }
-
-    switch (ngx_http_concertation_limit_exempt(r, clcf->limit_exempt)) {
-    case NGX_OK:
-        return NGX_DECLINED;
-    case NGX_ERROR:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    len = ngx_http_concertation_client_masked(r, key);
     hash = ngx_crc32_short(key, len);
 
     /* the monotonic clock: shared by the workers, it never steps back */
     now = (uint64_t) ngx_current_msec;
-
-    lim = clcf->limits->elts;
-    n = clcf->limits->nelts;
 
     /*
      * Every zone of the location is locked at once, in the order of their
@@ -110,10 +82,15 @@ ngx_http_concertation_limit_check(ngx_http_request_t *r)
      */
 
     for (i = 0; i < n; i++) {
+        limits[i] = lim[i].limit;
+    }
+
+    for (i = 0; i < n; i++) {
         ctx = lim[i].shm_zone->data;
         ngx_shmtx_lock(&ctx->shpool->mutex);
     }
 
+    locked = n;
     pass = 1;
 
     for (i = 0; i < n; i++) {
@@ -124,14 +101,13 @@ ngx_http_concertation_limit_check(ngx_http_request_t *r)
             break;
         }
 
-        limits[i] = lim[i].limit;
         tats[i] = nodes[i]->tat;
     }
 
-    retry_after = 0;
+    *retry_after = 0;
 
     if (pass) {
-        pass = cc_limit_decide_all(limits, tats, n, now, &retry_after);
+        pass = cc_limit_decide_all(limits, tats, n, now, retry_after);
 
         if (pass) {
             for (i = 0; i < n; i++) {
@@ -143,244 +119,45 @@ ngx_http_concertation_limit_check(ngx_http_request_t *r)
         n = i;
     }
 
-    for (i = clcf->limits->nelts; i-- > 0; /* void */) {
+    for (i = locked; i-- > 0; /* void */) {
         ctx = lim[i].shm_zone->data;
         ngx_shmtx_unlock(&ctx->shpool->mutex);
     }
 
     if (pass) {
-        return NGX_DECLINED;
+        return NGX_OK;
     }
 
-    if (retry_after == 0) {
-        /* a node could not be had even after eviction: fail closed, said */
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "concertation_limit: no room in zone \"%V\" "
-                      "to count the client, request refused",
-                      &lim[n].shm_zone->shm.name);
-
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return ngx_http_concertation_send_error(r,
-                   NGX_HTTP_SERVICE_UNAVAILABLE, NULL, "unavailable",
-                   "Le service est momentanément indisponible. Merci de "
-                   "réessayer dans quelques instants.");
+    if (*retry_after == 0) {
+        /* a node could not be had even after eviction */
+        *which = n;
+        return NGX_DECLINED;
     }
 
     /* the zone that asks for the longest wait names the refusal */
 
     for (i = 0; i < n - 1; i++) {
         if (!cc_limit_decide(&limits[i], tats[i], now, &next, &ra)
-            && ra == retry_after)
+            && ra == *retry_after)
         {
             break;
         }
     }
 
-    ngx_log_error(clcf->limit_log_level, r->connection->log, 0,
-                  "concertation_limit: limiting requests%s by zone \"%V\", "
-                  "retry after %uL s",
-                  clcf->limit_dry_run ? ", dry run" : "",
-                  &lim[i].shm_zone->shm.name, retry_after);
+    *which = i;
 
-    if (clcf->limit_dry_run) {
-        return NGX_DECLINED;
-    }
-
-    return ngx_http_concertation_limit_refuse(r, retry_after);
+    return NGX_BUSY;
 }
 
 
-/*
- * concertation_limit_redis on: the same limits are also counted in Redis,
- * inside the store's one round trip, so that every nginx server behind a
- * load balancer shares them.  Fills the script's keys (one GCRA state per
- * zone and pseudonymised client: no address reaches Redis) and arguments
- * (interval and burst per limit); NGX_DECLINED when there is nothing to
- * count there.
- */
+/* concertation_limit's zone=: declared by concertation_limit_zone */
 
-ngx_int_t
-ngx_http_concertation_limit_redis_args(ngx_http_request_t *r,
-    const char *client, ngx_array_t *keys, ngx_array_t *args)
+ngx_shm_zone_t *
+ngx_http_concertation_limit_zone_get(ngx_conf_t *cf, ngx_str_t *name)
 {
-    u_char                            *p;
-    size_t                             len;
-    ngx_str_t                         *k, *a;
-    ngx_uint_t                         i;
-    ngx_http_concertation_limit_t     *lim;
-    ngx_http_concertation_loc_conf_t  *clcf;
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
-
-    if (!clcf->limit_redis || clcf->limits == NULL
-        || clcf->limits->nelts == 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    switch (ngx_http_concertation_limit_exempt(r, clcf->limit_exempt)) {
-
-    case NGX_OK:
-        return NGX_DECLINED;
-
-    case NGX_DECLINED:
-        break;
-
-    default:
-        return NGX_ERROR;
-    }
-
-    lim = clcf->limits->elts;
-
-    for (i = 0; i < clcf->limits->nelts; i++) {
-        k = ngx_array_push(keys);
-        a = ngx_array_push_n(args, 2);
-        if (k == NULL || a == NULL) {
-            return NGX_ERROR;
-        }
-
-        len = clcf->prefix.len + sizeof("limit::") - 1
-              + lim[i].shm_zone->shm.name.len + CC_CLIENT_KEY_LEN;
-
-        k->data = ngx_pnalloc(r->pool, len + 2 * NGX_INT64_LEN);
-        if (k->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        p = ngx_sprintf(k->data, "%Vlimit:%V:%s", &clcf->prefix,
-                        &lim[i].shm_zone->shm.name, client);
-        k->len = p - k->data;
-
-        a[0].data = p;
-        p = ngx_sprintf(p, "%uL", lim[i].limit.interval);
-        a[0].len = p - a[0].data;
-
-        a[1].data = p;
-        p = ngx_sprintf(p, "%uL", lim[i].limit.burst);
-        a[1].len = p - a[1].data;
-    }
-
-    return NGX_OK;
-}
-
-
-/* NGX_OK: exempt; NGX_DECLINED: counted */
-
-static ngx_int_t
-ngx_http_concertation_limit_exempt(ngx_http_request_t *r,
-    ngx_http_complex_value_t *cv)
-{
-    ngx_str_t  val;
-
-    if (cv == NULL) {
-        return NGX_DECLINED;
-    }
-
-    if (ngx_http_complex_value(r, cv, &val) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (val.len == 0 || (val.len == 1 && val.data[0] == '0')) {
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * The masked client address after the realip module; the same masking
- * pseudonymises the stored records.  A unix socket peer counts as 0.0.0.0.
- */
-
-size_t
-ngx_http_concertation_client_masked(ngx_http_request_t *r, u_char *key)
-{
-    int                                 family;
-    struct sockaddr                    *sa;
-    const unsigned char                *addr;
-    ngx_http_concertation_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_get_module_main_conf(r, ngx_http_concertation_module);
-
-    sa = r->connection->sockaddr;
-    family = 4;
-    addr = (const unsigned char *) "\0\0\0\0";
-
-    switch (sa->sa_family) {
-
-    case AF_INET:
-        addr = (const unsigned char *) &((struct sockaddr_in *) sa)->sin_addr;
-        break;
-
-#if (NGX_HAVE_INET6)
-    case AF_INET6:
-        family = 6;
-        addr = ((struct sockaddr_in6 *) sa)->sin6_addr.s6_addr;
-        break;
-#endif
-    }
-
-    return cc_client_mask(family, addr, (unsigned) cmcf->ipv6_prefix, key);
-}
-
-
-ngx_int_t
-ngx_http_concertation_limit_refuse(ngx_http_request_t *r,
-    uint64_t retry_after)
-{
-    u_char     *p, *msg;
-    uint64_t    n;
-    ngx_str_t   value;
-    const char *unit;
-
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN);
-    if (value.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    value.len = ngx_sprintf(value.data, "%uL", retry_after) - value.data;
-
-    if (ngx_http_concertation_add_header(r, "Retry-After", &value) == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* the wait in the largest unit that keeps it readable, rounded up */
-
-    if (retry_after < 120) {
-        n = retry_after;
-        unit = n > 1 ? "secondes" : "seconde";
-
-    } else if (retry_after < 2 * 3600) {
-        n = (retry_after + 59) / 60;
-        unit = "minutes";
-
-    } else {
-        n = (retry_after + 3599) / 3600;
-        unit = "heures";
-    }
-
-    msg = ngx_pnalloc(r->pool, 256);
-    if (msg == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = ngx_snprintf(msg, 255,
-                     "Trop d'envois ont été faits depuis votre connexion "
-                     "en peu de temps. Merci de réessayer dans %uL %s.",
-                     n, unit);
-    *p = '\0';
-
-    return ngx_http_concertation_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
-                                            NULL, "rate_limited",
-                                            (const char *) msg);
+    return ngx_http_concertation_zone_add(cf, name, 0,
+                                          &ngx_http_concertation_limit_kind,
+                                          "concertation_limit");
 }
 
 
@@ -643,7 +420,7 @@ ngx_http_concertation_limit_usage(ngx_shm_zone_t *shm_zone, ngx_uint_t *used,
     ngx_slab_pool_t                    *shpool;
     ngx_http_concertation_limit_ctx_t  *ctx;
 
-    if (shm_zone->init != ngx_http_concertation_limit_init_zone) {
+    if (shm_zone->tag != &ngx_http_concertation_limit_kind) {
         return NGX_DECLINED;
     }
 
@@ -741,8 +518,9 @@ ngx_http_concertation_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    shm_zone = ngx_shared_memory_add(cf, &name, size,
-                                     &ngx_http_concertation_module);
+    shm_zone = ngx_http_concertation_zone_add(cf, &name, size,
+                                   &ngx_http_concertation_limit_kind,
+                                   "concertation_limit_zone");
     if (shm_zone == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -759,223 +537,3 @@ ngx_http_concertation_limit_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 
     return NGX_CONF_OK;
 }
-
-
-/* concertation_limit zone=name rate=5r/m [burst=N]; */
-
-char *
-ngx_http_concertation_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_concertation_loc_conf_t *clcf = conf;
-
-    ngx_int_t                       burst;
-    ngx_str_t                      *value, s;
-    ngx_uint_t                      i, j;
-    uint64_t                        interval;
-    ngx_shm_zone_t                 *shm_zone;
-    ngx_http_concertation_limit_t  *lim, *limits;
-
-    value = cf->args->elts;
-
-    shm_zone = NULL;
-    interval = 0;
-    burst = 1;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
-            s.len = value[i].len - 5;
-            s.data = value[i].data + 5;
-
-            if (s.len == 0) {
-                goto invalid;
-            }
-
-            shm_zone = ngx_shared_memory_add(cf, &s, 0,
-                                             &ngx_http_concertation_module);
-            if (shm_zone == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
-            if (cc_limit_parse_rate((char *) value[i].data + 5,
-                                    value[i].len - 5, &interval)
-                != 0)
-            {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid rate \"%V\": expected a count "
-                                   "of 1 to 1000000 per second, such as "
-                                   "5r/s, 5r/m, 50r/h or 50r/d", &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "burst=", 6) == 0) {
-            burst = ngx_atoi(value[i].data + 6, value[i].len - 6);
-
-            if (burst < 1 || burst > (ngx_int_t) CC_LIMIT_MAX_BURST) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid burst \"%V\": expected 1 to %ui",
-                                   &value[i], (ngx_uint_t) CC_LIMIT_MAX_BURST);
-                return NGX_CONF_ERROR;
-            }
-
-            continue;
-        }
-
-        goto invalid;
-    }
-
-    if (shm_zone == NULL || interval == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" needs zone= and rate=", &value[0]);
-        return NGX_CONF_ERROR;
-    }
-
-    if (clcf->limits == NGX_CONF_UNSET_PTR || clcf->limits == NULL) {
-        clcf->limits = ngx_array_create(cf->pool, 2,
-                                        sizeof(ngx_http_concertation_limit_t));
-        if (clcf->limits == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    limits = clcf->limits->elts;
-
-    if (clcf->limits->nelts == NGX_HTTP_CONCERTATION_LIMITS) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "at most %d concertation_limit per location",
-                           NGX_HTTP_CONCERTATION_LIMITS);
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 0; i < clcf->limits->nelts; i++) {
-        if (shm_zone == limits[i].shm_zone) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "zone \"%V\" is already limited here: "
-                               "a second limit needs a zone of its own",
-                               &shm_zone->shm.name);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    lim = ngx_array_push(clcf->limits);
-    if (lim == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    /* kept sorted by zone name: the order in which zones are locked */
-
-    limits = clcf->limits->elts;
-
-    for (i = 0; i < clcf->limits->nelts - 1; i++) {
-        if (ngx_memn2cmp(shm_zone->shm.name.data,
-                         limits[i].shm_zone->shm.name.data,
-                         shm_zone->shm.name.len,
-                         limits[i].shm_zone->shm.name.len)
-            < 0)
-        {
-            break;
-        }
-    }
-
-    for (j = clcf->limits->nelts - 1; j > i; j--) {
-        limits[j] = limits[j - 1];
-    }
-
-    limits[i].shm_zone = shm_zone;
-    limits[i].limit.interval = interval;
-    limits[i].limit.burst = (uint64_t) burst;
-
-    return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\"", &value[i]);
-
-    return NGX_CONF_ERROR;
-}
-
-
-/* concertation_client_ipv6_prefix N; */
-
-char *
-ngx_http_concertation_ipv6_prefix(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_concertation_main_conf_t *cmcf = conf;
-
-    ngx_int_t   n;
-    ngx_str_t  *value;
-
-    if (cmcf->ipv6_prefix != NGX_CONF_UNSET_UINT) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    n = ngx_atoi(value[1].data, value[1].len);
-
-    if (n < 0 || n > 128) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid IPv6 prefix length \"%V\": expected "
-                           "0 to 128", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    cmcf->ipv6_prefix = (ngx_uint_t) n;
-
-    return NGX_CONF_OK;
-}
-
-
-/* concertation_limit_exempt $variable; */
-
-char *
-ngx_http_concertation_limit_exempt_conf(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_concertation_loc_conf_t *clcf = conf;
-
-    ngx_str_t                         *value;
-    ngx_http_compile_complex_value_t   ccv;
-
-    if (clcf->limit_exempt != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    clcf->limit_exempt = ngx_palloc(cf->pool,
-                                    sizeof(ngx_http_complex_value_t));
-    if (clcf->limit_exempt == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = clcf->limit_exempt;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-ngx_conf_enum_t  ngx_http_concertation_limit_log_levels[] = {
-    { ngx_string("info"), NGX_LOG_INFO },
-    { ngx_string("notice"), NGX_LOG_NOTICE },
-    { ngx_string("warn"), NGX_LOG_WARN },
-    { ngx_string("error"), NGX_LOG_ERR },
-    { ngx_null_string, 0 }
-};

@@ -1,136 +1,61 @@
 
 /*
- * concertation: counters in shared memory, and the access log's variables;
- * the concertation_status page that shows the counters is
- * ngx_http_concertation_status.c.
+ * concertation: counters in shared memory, and the access log's variables.
+ * The status page that shows them is ngx_http_concertation_status.c; the
+ * per-worker gauges (Redis, spool) are ngx_http_concertation_gauges.c.
  *
  * The counters live in one zone the module creates, "concertation_status",
- * of a fixed size: a reload keeps it (same name, size and tag), and with it
+ * of a fixed size: a reload keeps it (same name, size and kind), and with it
  * every count; the slots of the forms and events of the new configuration
  * are found by name, or added, when the zone is taken over.  Counting is
- * one ngx_atomic_fetch_add() on the request's path, no lock.  Each worker
- * writes its own slot (its Redis connection, its spool), found by nginx's
- * worker number; the slot is claimed by pid, so that an old worker still
- * finishing its requests after a reload does not overwrite the new one's
- * gauges.
+ * one ngx_atomic_fetch_add() per counter, no lock.
  *
- * The variables: an answer is recorded once, by the answer functions
- * (ngx_http_concertation_response.c) or the registration's, which set the
- * request's $concertation_outcome, $concertation_form and $concertation_id
- * in r->variables as nginx's own "set" does: the module context slot
- * belongs to the store (ngx_http_concertation_store.c), and the access log
- * reads indexed variables straight from r->variables.  The first answer
- * recorded wins: the counters see each request once.
+ * An answer records what it was in the request's tally (the first answer
+ * recorded wins); the log phase counts the tally, so each request is
+ * counted once, in one place, whichever way it was answered.  The
+ * variables read the same tally.
  */
 
 
-#include "ngx_http_concertation.h"
-
-#include <time.h>
+#include "ngx_http_concertation_metrics.h"
 
 
-#define NGX_HTTP_CONCERTATION_METRICS_ZONE     "concertation_status"
-#define NGX_HTTP_CONCERTATION_METRICS_SIZE     (512 * 1024)
-#define NGX_HTTP_CONCERTATION_METRICS_FORMS    64
-#define NGX_HTTP_CONCERTATION_METRICS_EVENTS   512
-#define NGX_HTTP_CONCERTATION_METRICS_WORKERS  64
-#define NGX_HTTP_CONCERTATION_METRICS_NAME     64
-#define NGX_HTTP_CONCERTATION_METRICS_NONE     ((ngx_uint_t) -1)
-
-
-/* forms and events alike: the name first (metrics_slot() reads it) */
-
-typedef struct {
-    u_char                              len;
-    u_char                       name[NGX_HTTP_CONCERTATION_METRICS_NAME];
-    ngx_atomic_t                        outcomes[CC_OUTCOME_N];
-} ngx_http_concertation_metrics_form_t;
-
-
-typedef struct {
-    u_char                              len;
-    u_char                       name[NGX_HTTP_CONCERTATION_METRICS_NAME];
-    ngx_atomic_t                        states[CC_REG_STATE_N];
-} ngx_http_concertation_metrics_event_t;
-
-
-typedef struct {
-    ngx_atomic_t                        pid;       /* the worker writing */
-    ngx_atomic_t                        state;     /* cc_redis_state_e */
-    ngx_atomic_t                        reconnects;
-    ngx_atomic_t                        buckets[CC_METRICS_BUCKETS];
-    ngx_atomic_t                        latency_sum_us;
-    ngx_atomic_t                        spool_bytes;
-    ngx_atomic_t                        spool_records;
-    ngx_atomic_t                        replayed;
-    ngx_atomic_t                        replay_duplicates;
-    ngx_atomic_t                        replay_skipped;
-} ngx_http_concertation_metrics_worker_t;
-
-
-typedef struct {
-    ngx_atomic_t                        nforms;
-    ngx_atomic_t                        nevents;
-    ngx_http_concertation_metrics_form_t
-                               forms[NGX_HTTP_CONCERTATION_METRICS_FORMS];
-    ngx_http_concertation_metrics_event_t
-                               events[NGX_HTTP_CONCERTATION_METRICS_EVENTS];
-    ngx_http_concertation_metrics_worker_t
-                               workers[NGX_HTTP_CONCERTATION_METRICS_WORKERS];
-} ngx_http_concertation_metrics_sh_t;
-
-
-typedef struct {
-    ngx_str_t                           name;
-    ngx_uint_t                          slot;
-} ngx_http_concertation_metrics_conf_form_t;
-
-
-typedef struct {
-    ngx_http_concertation_metrics_sh_t  *sh;
-    ngx_slab_pool_t                    *shpool;
-    ngx_array_t                         forms;   /* this configuration's */
-    ngx_http_concertation_main_conf_t  *cmcf;
-    ngx_uint_t                         *event_slots;  /* per cmcf->events */
-    ngx_uint_t                          nevents;
-    ngx_int_t                           outcome_index;
-    ngx_int_t                           form_index;
-    ngx_int_t                           id_index;
-} ngx_http_concertation_metrics_ctx_t;
+#define NGX_HTTP_CONCERTATION_METRICS_ZONE  "concertation_status"
+#define NGX_HTTP_CONCERTATION_METRICS_SIZE  (512 * 1024)
 
 
 static ngx_http_concertation_metrics_ctx_t *
     ngx_http_concertation_metrics_conf_ctx(ngx_conf_t *cf);
 static ngx_http_concertation_metrics_ctx_t *
     ngx_http_concertation_metrics_find(ngx_cycle_t *cycle);
-static ngx_http_concertation_metrics_ctx_t *
-    ngx_http_concertation_metrics_ctx(void);
 static ngx_int_t ngx_http_concertation_metrics_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static ngx_uint_t ngx_http_concertation_metrics_slot(ngx_atomic_t *n,
     ngx_uint_t max, u_char *base, size_t size, ngx_str_t *name);
-static void ngx_http_concertation_metrics_record(ngx_http_request_t *r,
-    ngx_http_concertation_metrics_ctx_t *ctx, cc_outcome_e outcome,
-    const char *id, size_t id_len);
-static void ngx_http_concertation_metrics_event(
-    ngx_http_concertation_metrics_ctx_t *ctx, const cc_event_t *event,
-    cc_reg_state_e state);
-static ngx_http_concertation_metrics_worker_t *
-    ngx_http_concertation_metrics_worker(void);
+static ngx_http_concertation_tally_t *ngx_http_concertation_metrics_tally(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_concertation_metrics_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_metrics_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_http_concertation_zone_kind_t  ngx_http_concertation_metrics_kind =
+    { "concertation_status", "the status page's counters" };
 
 
 static ngx_http_variable_t  ngx_http_concertation_metrics_vars[] = {
 
     { ngx_string("concertation_outcome"), NULL,
-      ngx_http_concertation_metrics_variable, 0, 0, 0 },
+      ngx_http_concertation_metrics_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("concertation_form"), NULL,
-      ngx_http_concertation_metrics_variable, 1, 0, 0 },
+      ngx_http_concertation_metrics_variable, 1,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("concertation_id"), NULL,
-      ngx_http_concertation_metrics_variable, 2, 0, 0 },
+      ngx_http_concertation_metrics_variable, 2,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -157,6 +82,27 @@ ngx_http_concertation_metrics_variables(ngx_conf_t *cf)
 }
 
 
+/* postconfiguration: the counting, after the answer */
+
+ngx_int_t
+ngx_http_concertation_metrics_log_phase(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *hcmcf;
+
+    hcmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&hcmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_concertation_metrics_log;
+
+    return NGX_OK;
+}
+
+
 /* the zone, created with the first form or status location */
 
 static ngx_http_concertation_metrics_ctx_t *
@@ -168,21 +114,15 @@ ngx_http_concertation_metrics_conf_ctx(ngx_conf_t *cf)
 
     ngx_str_set(&name, NGX_HTTP_CONCERTATION_METRICS_ZONE);
 
-    shm_zone = ngx_shared_memory_add(cf, &name,
-                                     NGX_HTTP_CONCERTATION_METRICS_SIZE,
-                                     &ngx_http_concertation_module);
+    shm_zone = ngx_http_concertation_zone_add(cf, &name,
+                                   NGX_HTTP_CONCERTATION_METRICS_SIZE,
+                                   &ngx_http_concertation_metrics_kind,
+                                   "concertation_status");
     if (shm_zone == NULL) {
         return NULL;
     }
 
     if (shm_zone->data) {
-        if (shm_zone->init != ngx_http_concertation_metrics_init_zone) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "the zone name \"%V\" is the module's own: "
-                               "choose another", &name);
-            return NULL;
-        }
-
         return shm_zone->data;
     }
 
@@ -197,10 +137,6 @@ ngx_http_concertation_metrics_conf_ctx(ngx_conf_t *cf)
     {
         return NULL;
     }
-
-    ctx->outcome_index = NGX_ERROR;
-    ctx->form_index = NGX_ERROR;
-    ctx->id_index = NGX_ERROR;
 
     shm_zone->init = ngx_http_concertation_metrics_init_zone;
     shm_zone->data = ctx;
@@ -233,9 +169,7 @@ ngx_http_concertation_metrics_find(ngx_cycle_t *cycle)
             i = 0;
         }
 
-        if (zone[i].tag == &ngx_http_concertation_module
-            && zone[i].init == ngx_http_concertation_metrics_init_zone)
-        {
+        if (zone[i].tag == &ngx_http_concertation_metrics_kind) {
             return zone[i].data;
         }
     }
@@ -244,7 +178,7 @@ ngx_http_concertation_metrics_find(ngx_cycle_t *cycle)
 
 /* a worker's zone: looked up once per process (its cycle never changes) */
 
-static ngx_http_concertation_metrics_ctx_t *
+ngx_http_concertation_metrics_ctx_t *
 ngx_http_concertation_metrics_ctx(void)
 {
     static ngx_cycle_t                          *cycle;
@@ -258,8 +192,6 @@ ngx_http_concertation_metrics_ctx(void)
     return (ctx && ctx->sh) ? ctx : NULL;
 }
 
-
-/* called by concertation_form: its counters are shown from the start */
 
 ngx_int_t
 ngx_http_concertation_metrics_form(ngx_conf_t *cf, ngx_str_t *form)
@@ -295,24 +227,30 @@ ngx_http_concertation_metrics_form(ngx_conf_t *cf, ngx_str_t *form)
 }
 
 
-char *
-ngx_http_concertation_metrics_init_main_conf(ngx_conf_t *cf,
-    ngx_http_concertation_main_conf_t *cmcf)
+ngx_int_t
+ngx_http_concertation_metrics_zone(ngx_conf_t *cf)
 {
-    ngx_str_t                             name;
+    return ngx_http_concertation_metrics_conf_ctx(cf) ? NGX_OK : NGX_ERROR;
+}
+
+
+char *
+ngx_http_concertation_metrics_init(ngx_conf_t *cf, ngx_uint_t used,
+    cc_events_t *events)
+{
     ngx_http_concertation_metrics_ctx_t  *ctx;
 
-    ctx = cmcf->used ? ngx_http_concertation_metrics_conf_ctx(cf)
-                     : ngx_http_concertation_metrics_find(cf->cycle);
+    ctx = used ? ngx_http_concertation_metrics_conf_ctx(cf)
+               : ngx_http_concertation_metrics_find(cf->cycle);
 
     if (ctx == NULL) {
-        return cmcf->used ? NGX_CONF_ERROR : NGX_CONF_OK;
+        return used ? NGX_CONF_ERROR : NGX_CONF_OK;
     }
 
-    ctx->cmcf = cmcf;
+    ctx->events = events;
 
-    if (cmcf->events) {
-        ctx->nevents = cmcf->events->n;
+    if (events) {
+        ctx->nevents = events->n;
         ctx->event_slots = ngx_palloc(cf->pool,
                                       ctx->nevents * sizeof(ngx_uint_t) + 1);
         if (ctx->event_slots == NULL) {
@@ -320,31 +258,7 @@ ngx_http_concertation_metrics_init_main_conf(ngx_conf_t *cf,
         }
     }
 
-    ngx_str_set(&name, "concertation_outcome");
-    ctx->outcome_index = ngx_http_get_variable_index(cf, &name);
-
-    ngx_str_set(&name, "concertation_form");
-    ctx->form_index = ngx_http_get_variable_index(cf, &name);
-
-    ngx_str_set(&name, "concertation_id");
-    ctx->id_index = ngx_http_get_variable_index(cf, &name);
-
-    if (ctx->outcome_index == NGX_ERROR || ctx->form_index == NGX_ERROR
-        || ctx->id_index == NGX_ERROR)
-    {
-        return NGX_CONF_ERROR;
-    }
-
     return NGX_CONF_OK;
-}
-
-
-/* for concertation_status (ngx_http_concertation_status.c) */
-
-ngx_int_t
-ngx_http_concertation_metrics_zone(ngx_conf_t *cf)
-{
-    return ngx_http_concertation_metrics_conf_ctx(cf) ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -412,7 +326,7 @@ ngx_http_concertation_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     }
 
     for (i = 0; i < ctx->nevents; i++) {
-        name.data = (u_char *) ctx->cmcf->events->events[i].id;
+        name.data = (u_char *) ctx->events->events[i].id;
         name.len = ngx_strlen(name.data);
 
         ctx->event_slots[i] = ngx_http_concertation_metrics_slot(
@@ -470,202 +384,111 @@ ngx_http_concertation_metrics_slot(ngx_atomic_t *n, ngx_uint_t max,
 }
 
 
-/* recording */
+/* recording: in the request, counted by the log phase */
+
+static ngx_http_concertation_tally_t *
+ngx_http_concertation_metrics_tally(ngx_http_request_t *r)
+{
+    /* a subrequest's answer is its parent's */
+    if (r != r->main) {
+        return NULL;
+    }
+
+    return ngx_http_get_module_ctx(r, ngx_http_concertation_module);
+}
+
 
 void
 ngx_http_concertation_metrics_outcome(ngx_http_request_t *r,
     ngx_uint_t status, const char *code, const char *id)
 {
-    ngx_http_concertation_metrics_ctx_t  *ctx;
+    size_t                          len;
+    ngx_http_concertation_tally_t  *t;
 
-    ctx = ngx_http_concertation_metrics_ctx();
-    if (ctx == NULL) {
+    t = ngx_http_concertation_metrics_tally(r);
+
+    if (t == NULL || t->recorded) {
         return;
     }
 
-    ngx_http_concertation_metrics_record(r, ctx,
-        cc_metrics_outcome(status, code), id, id ? ngx_strlen(id) : 0);
+    t->outcome = cc_metrics_outcome(status, code);
+    t->recorded = 1;
+
+    if (id) {
+        len = ngx_min(ngx_strlen(id), sizeof(t->id));
+        ngx_memcpy(t->id, id, len);
+        t->id_len = len;
+    }
 }
 
-
-/* an idempotency key seen before: the first answer is sent again */
 
 void
 ngx_http_concertation_metrics_duplicate(ngx_http_request_t *r,
     const char *id)
 {
-    ngx_http_concertation_metrics_ctx_t  *ctx;
+    ngx_http_concertation_tally_t  *t;
 
-    ctx = ngx_http_concertation_metrics_ctx();
-    if (ctx == NULL) {
+    t = ngx_http_concertation_metrics_tally(r);
+
+    if (t == NULL || t->recorded) {
         return;
     }
 
-    ngx_http_concertation_metrics_record(r, ctx, CC_OUTCOME_DUPLICATE, id,
-                                         ngx_strlen(id));
-}
-
-
-/*
- * The register script's reply (ngx_http_concertation_registration.c):
- * {2}: full; {1, id, "confirmed"|"waitlisted", position}: registered now;
- * {0, id, ...}: registered before, the same answer again.  A reply of
- * another shape is answered 503, and recorded so by the answer.
- */
-
-void
-ngx_http_concertation_metrics_registration(ngx_http_request_t *r,
-    const cc_event_t *event, redisReply *reply)
-{
-    long long                             code;
-    cc_reg_state_e                        state;
-    ngx_http_concertation_metrics_ctx_t  *ctx;
-
-    ctx = ngx_http_concertation_metrics_ctx();
-    if (ctx == NULL) {
-        return;
-    }
-
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
-        || reply->element[0]->type != REDIS_REPLY_INTEGER)
-    {
-        return;
-    }
-
-    code = reply->element[0]->integer;
-
-    if (code == 2) {
-        ngx_http_concertation_metrics_event(ctx, event, CC_REG_STATE_FULL);
-        ngx_http_concertation_metrics_record(r, ctx, CC_OUTCOME_FULL,
-                                             NULL, 0);
-        return;
-    }
-
-    if ((code != 0 && code != 1) || reply->elements < 3
-        || reply->element[1]->type != REDIS_REPLY_STRING
-        || reply->element[1]->len != CC_ID_LEN
-        || reply->element[2]->type != REDIS_REPLY_STRING)
-    {
-        return;
-    }
-
-    if (code == 0) {
-        ngx_http_concertation_metrics_record(r, ctx, CC_OUTCOME_DUPLICATE,
-                                             reply->element[1]->str,
-                                             CC_ID_LEN);
-        return;
-    }
-
-    state = (reply->element[2]->len == sizeof("waitlisted") - 1
-             && ngx_strncmp(reply->element[2]->str, "waitlisted",
-                            sizeof("waitlisted") - 1) == 0)
-            ? CC_REG_STATE_WAITLISTED : CC_REG_STATE_CONFIRMED;
-
-    ngx_http_concertation_metrics_event(ctx, event, state);
-    ngx_http_concertation_metrics_record(r, ctx, CC_OUTCOME_ACCEPTED,
-                                         reply->element[1]->str, CC_ID_LEN);
+    ngx_http_concertation_metrics_outcome(r, NGX_HTTP_OK, NULL, id);
+    t->outcome = CC_OUTCOME_DUPLICATE;
 }
 
 
 void
-ngx_http_concertation_metrics_cancelled(ngx_http_request_t *r,
-    const cc_event_t *event, const char *id)
-{
-    ngx_http_concertation_metrics_ctx_t  *ctx;
-
-    ctx = ngx_http_concertation_metrics_ctx();
-    if (ctx == NULL) {
-        return;
-    }
-
-    ngx_http_concertation_metrics_event(ctx, event, CC_REG_STATE_CANCELLED);
-    ngx_http_concertation_metrics_record(r, ctx, CC_OUTCOME_CANCELLED, id,
-                                         ngx_strlen(id));
-}
-
-
-static void
-ngx_http_concertation_metrics_event(ngx_http_concertation_metrics_ctx_t *ctx,
+ngx_http_concertation_metrics_event(ngx_http_request_t *r,
     const cc_event_t *event, cc_reg_state_e state)
 {
-    ngx_uint_t  i, slot;
+    ngx_http_concertation_tally_t  *t;
 
-    if (ctx->cmcf == NULL || ctx->cmcf->events == NULL || event == NULL) {
+    t = ngx_http_concertation_metrics_tally(r);
+
+    if (t == NULL || t->has_state) {
         return;
     }
 
-    i = event - ctx->cmcf->events->events;
-
-    if (i >= ctx->nevents) {
-        return;
-    }
-
-    slot = ctx->event_slots[i];
-
-    if (slot != NGX_HTTP_CONCERTATION_METRICS_NONE) {
-        (void) ngx_atomic_fetch_add(&ctx->sh->events[slot].states[state], 1);
-    }
+    t->event = event;
+    t->state = state;
+    t->has_state = 1;
 }
 
 
-static void
-ngx_http_concertation_metrics_record(ngx_http_request_t *r,
-    ngx_http_concertation_metrics_ctx_t *ctx, cc_outcome_e outcome,
-    const char *id, size_t id_len)
+static ngx_int_t
+ngx_http_concertation_metrics_log(ngx_http_request_t *r)
 {
-    u_char                                     *p;
-    ngx_uint_t                                  i;
-    ngx_http_variable_value_t                  *v;
+    ngx_uint_t                                  i, slot;
+    ngx_http_concertation_tally_t              *t;
     ngx_http_concertation_loc_conf_t           *clcf;
+    ngx_http_concertation_metrics_ctx_t        *ctx;
     ngx_http_concertation_metrics_conf_form_t  *f;
 
-    /* a subrequest shares its parent's r->variables: the parent answers */
-    if (ctx->outcome_index == NGX_ERROR || r != r->main
-        || r->variables == NULL)
+    t = ngx_http_concertation_metrics_tally(r);
+    ctx = ngx_http_concertation_metrics_ctx();
+
+    if (t == NULL || ctx == NULL) {
+        return NGX_OK;
+    }
+
+    if (t->has_state && ctx->events && t->event
+        && (i = t->event - ctx->events->events) < ctx->nevents)
     {
-        return;
-    }
+        slot = ctx->event_slots[i];
 
-    v = &r->variables[ctx->outcome_index];
-
-    if (v->valid && !v->not_found) {
-        /* this request's answer was recorded already */
-        return;
-    }
-
-    v->data = (u_char *) cc_metrics_outcome_name(outcome);
-    v->len = ngx_strlen(v->data);
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-
-    if (id && id_len) {
-        p = ngx_pnalloc(r->pool, id_len);
-
-        if (p) {
-            ngx_memcpy(p, id, id_len);
-
-            v = &r->variables[ctx->id_index];
-            v->data = p;
-            v->len = id_len;
-            v->valid = 1;
-            v->no_cacheable = 0;
-            v->not_found = 0;
+        if (slot != NGX_HTTP_CONCERTATION_METRICS_NONE) {
+            (void) ngx_atomic_fetch_add(
+                               &ctx->sh->events[slot].states[t->state], 1);
         }
     }
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    clcf = ngx_http_concertation_loc_conf(r);
 
-    if (clcf->form.len == 0) {
-        return;
+    if (!t->recorded || clcf->form.len == 0) {
+        return NGX_OK;
     }
-
-    v = &r->variables[ctx->form_index];
-    v->data = clcf->form.data;
-    v->len = clcf->form.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
 
     f = ctx->forms.elts;
 
@@ -677,364 +500,64 @@ ngx_http_concertation_metrics_record(ngx_http_request_t *r,
         {
             if (f[i].slot != NGX_HTTP_CONCERTATION_METRICS_NONE) {
                 (void) ngx_atomic_fetch_add(
-                           &ctx->sh->forms[f[i].slot].outcomes[outcome], 1);
+                           &ctx->sh->forms[f[i].slot].outcomes[t->outcome],
+                           1);
             }
 
-            return;
+            break;
         }
     }
-}
-
-
-/*
- * This worker's slot, claimed at its first use: its gauges start afresh
- * (a new worker has its own connection and spool file); NULL past the
- * slots, or for an old worker whose slot a new one has taken.
- */
-
-static ngx_http_concertation_metrics_worker_t *
-ngx_http_concertation_metrics_worker(void)
-{
-    static ngx_uint_t                        claimed;
-    ngx_http_concertation_metrics_ctx_t     *ctx;
-    ngx_http_concertation_metrics_worker_t  *w;
-
-    ctx = ngx_http_concertation_metrics_ctx();
-
-    if (ctx == NULL || ngx_worker >= NGX_HTTP_CONCERTATION_METRICS_WORKERS) {
-        return NULL;
-    }
-
-    w = &ctx->sh->workers[ngx_worker];
-
-    if (!claimed) {
-        claimed = 1;
-        w->state = CC_REDIS_DOWN;
-        w->spool_bytes = 0;
-        w->spool_records = 0;
-        ngx_memory_barrier();
-        w->pid = (ngx_atomic_uint_t) ngx_pid;
-    }
-
-    return w;
-}
-
-
-uint64_t
-ngx_http_concertation_metrics_now_us(void)
-{
-    struct timespec  ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1) {
-        return 0;
-    }
-
-    return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
-
-/* the connection's state; reconnect: an attempt after a failure */
-
-void
-ngx_http_concertation_metrics_redis_state(ngx_uint_t state,
-    ngx_uint_t reconnect)
-{
-    ngx_http_concertation_metrics_worker_t  *w;
-
-    w = ngx_http_concertation_metrics_worker();
-    if (w == NULL) {
-        return;
-    }
-
-    if (reconnect) {
-        (void) ngx_atomic_fetch_add(&w->reconnects, 1);
-    }
-
-    if (w->pid == (ngx_atomic_uint_t) ngx_pid) {
-        w->state = state;
-    }
-}
-
-
-/* a reply came: the time since its command was queued */
-
-void
-ngx_http_concertation_metrics_redis_latency(uint64_t queued_us)
-{
-    uint64_t                                 now, us;
-    ngx_http_concertation_metrics_worker_t  *w;
-
-    if (queued_us == 0) {
-        return;
-    }
-
-    w = ngx_http_concertation_metrics_worker();
-    if (w == NULL) {
-        return;
-    }
-
-    now = ngx_http_concertation_metrics_now_us();
-    us = now > queued_us ? now - queued_us : 0;
-
-    (void) ngx_atomic_fetch_add(&w->buckets[cc_metrics_bucket(us)], 1);
-    (void) ngx_atomic_fetch_add(&w->latency_sum_us, (ngx_atomic_int_t) us);
-}
-
-
-/*
- * The spool (ngx_http_concertation_spool.c): own_bytes is what waits in
- * the worker's own file, -1 when the event concerns a file it adopted.
- */
-
-void
-ngx_http_concertation_metrics_spool(ngx_uint_t event, off_t own_bytes)
-{
-    ngx_http_concertation_metrics_worker_t  *w;
-
-    w = ngx_http_concertation_metrics_worker();
-    if (w == NULL) {
-        return;
-    }
-
-    switch (event) {
-
-    case NGX_HTTP_CONCERTATION_SPOOL_REPLAYED:
-        (void) ngx_atomic_fetch_add(&w->replayed, 1);
-        break;
-
-    case NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE:
-        (void) ngx_atomic_fetch_add(&w->replay_duplicates, 1);
-        break;
-
-    case NGX_HTTP_CONCERTATION_SPOOL_SKIPPED:
-        (void) ngx_atomic_fetch_add(&w->replay_skipped, 1);
-        break;
-    }
-
-    if (w->pid != (ngx_atomic_uint_t) ngx_pid || own_bytes < 0) {
-        return;
-    }
-
-    w->spool_bytes = (ngx_atomic_uint_t) own_bytes;
-
-    switch (event) {
-
-    case NGX_HTTP_CONCERTATION_SPOOL_APPENDED:
-        w->spool_records++;
-        break;
-
-    case NGX_HTTP_CONCERTATION_SPOOL_REPLAYED:
-    case NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE:
-        if (w->spool_records) {
-            w->spool_records--;
-        }
-        break;
-
-    case NGX_HTTP_CONCERTATION_SPOOL_EMPTIED:
-        w->spool_records = 0;
-        break;
-    }
-}
-
-
-/* the variables: what record() did not set */
-
-static ngx_int_t
-ngx_http_concertation_metrics_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_concertation_loc_conf_t  *clcf;
-
-    if (data == 1) {
-        /* a module location answered by nginx itself (a 500, a 499) */
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
-
-        if (clcf && clcf->form.len) {
-            v->data = clcf->form.data;
-            v->len = clcf->form.len;
-            v->valid = 1;
-            v->no_cacheable = 0;
-            v->not_found = 0;
-            return NGX_OK;
-        }
-    }
-
-    v->not_found = 1;
 
     return NGX_OK;
 }
 
 
-/*
- * For the status page (ngx_http_concertation_status.c): a copy of the
- * counters of this configuration's forms, events and workers, and of the
- * rate-limit zones' occupancy, in r->pool; NGX_DECLINED without a zone.
- */
+/* $concertation_outcome, $concertation_form, $concertation_id */
 
-ngx_int_t
-ngx_http_concertation_metrics_snapshot(ngx_http_request_t *r,
-    cc_metrics_t *snapshot)
+static ngx_int_t
+ngx_http_concertation_metrics_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
 {
-    u_char                                     *p;
-    ngx_uint_t                                  i, j, n, used, capacity;
-    cc_metrics_t                                m;
-    ngx_core_conf_t                            *ccf;
-    ngx_list_part_t                            *part;
-    ngx_shm_zone_t                             *zone;
-    cc_metrics_zone_t                          *zones;
-    cc_metrics_form_t                          *forms;
-    cc_metrics_event_t                         *events;
-    cc_metrics_worker_t                        *workers;
-    ngx_http_concertation_metrics_sh_t         *sh;
-    ngx_http_concertation_metrics_ctx_t        *ctx;
-    ngx_http_concertation_metrics_worker_t     *w;
-    ngx_http_concertation_metrics_conf_form_t  *f;
+    ngx_http_concertation_tally_t     *t;
+    ngx_http_concertation_loc_conf_t  *clcf;
 
-    ctx = ngx_http_concertation_metrics_ctx();
-    if (ctx == NULL) {
-        return NGX_DECLINED;
-    }
+    t = ngx_http_concertation_metrics_tally(r->main);
+    clcf = ngx_http_get_module_loc_conf(r->main,
+                                        ngx_http_concertation_module);
 
-    sh = ctx->sh;
-    ngx_memzero(&m, sizeof(cc_metrics_t));
+    v->not_found = 1;
 
-    /* the forms and events of this configuration */
+    switch (data) {
 
-    f = ctx->forms.elts;
-    forms = ngx_pcalloc(r->pool, (ctx->forms.nelts + 1)
-                                 * sizeof(cc_metrics_form_t));
-    if (forms == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0, n = 0; i < ctx->forms.nelts; i++) {
-        if (f[i].slot == NGX_HTTP_CONCERTATION_METRICS_NONE) {
-            continue;
+    case 0:
+        if (t && t->recorded) {
+            v->data = (u_char *) cc_metrics_outcome_name(t->outcome);
+            v->len = ngx_strlen(v->data);
+            v->not_found = 0;
         }
+        break;
 
-        p = ngx_pnalloc(r->pool, f[i].name.len + 1);
-        if (p == NULL) {
-            return NGX_ERROR;
+    case 1:
+        /* also for an answer of nginx itself (a 500, a 499) */
+        if (clcf && clcf->form.len) {
+            v->data = clcf->form.data;
+            v->len = clcf->form.len;
+            v->not_found = 0;
         }
+        break;
 
-        *ngx_cpymem(p, f[i].name.data, f[i].name.len) = '\0';
-        forms[n].name = (char *) p;
-
-        for (j = 0; j < CC_OUTCOME_N; j++) {
-            forms[n].outcomes[j] = sh->forms[f[i].slot].outcomes[j];
-        }
-
-        n++;
-    }
-
-    m.forms = forms;
-    m.nforms = n;
-
-    events = ngx_pcalloc(r->pool, (ctx->nevents + 1)
-                                  * sizeof(cc_metrics_event_t));
-    if (events == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0, n = 0; i < ctx->nevents; i++) {
-        if (ctx->event_slots[i] == NGX_HTTP_CONCERTATION_METRICS_NONE) {
-            continue;
-        }
-
-        events[n].id = ctx->cmcf->events->events[i].id;
-
-        for (j = 0; j < CC_REG_STATE_N; j++) {
-            events[n].states[j] = sh->events[ctx->event_slots[i]].states[j];
-        }
-
-        n++;
-    }
-
-    m.events = events;
-    m.nevents = n;
-
-    /* the workers of this configuration */
-
-    ccf = (ngx_core_conf_t *) ngx_get_conf(ngx_cycle->conf_ctx,
-                                           ngx_core_module);
-
-    n = ngx_min((ngx_uint_t) ccf->worker_processes,
-                NGX_HTTP_CONCERTATION_METRICS_WORKERS);
-
-    workers = ngx_pcalloc(r->pool, (n + 1) * sizeof(cc_metrics_worker_t));
-    if (workers == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < n; i++) {
-        w = &sh->workers[i];
-
-        workers[i].worker = i;
-        workers[i].state = w->state;
-        workers[i].reconnects = w->reconnects;
-
-        for (j = 0; j < CC_METRICS_BUCKETS; j++) {
-            workers[i].buckets[j] = w->buckets[j];
-        }
-
-        workers[i].latency_sum_us = w->latency_sum_us;
-        workers[i].spool_bytes = w->spool_bytes;
-        workers[i].spool_records = w->spool_records;
-        workers[i].replayed = w->replayed;
-        workers[i].replay_duplicates = w->replay_duplicates;
-        workers[i].replay_skipped = w->replay_skipped;
-    }
-
-    m.workers = workers;
-    m.nworkers = n;
-
-    /* the rate-limit zones, as they are now */
-
-    n = 0;
-    part = &((ngx_cycle_t *) ngx_cycle)->shared_memory.part;
-
-    for ( ; part; part = part->next) {
-        n += part->nelts;
-    }
-
-    zones = ngx_pcalloc(r->pool, (n + 1) * sizeof(cc_metrics_zone_t));
-    if (zones == NULL) {
-        return NGX_ERROR;
-    }
-
-    n = 0;
-    part = &((ngx_cycle_t *) ngx_cycle)->shared_memory.part;
-
-    for ( ; part; part = part->next) {
-        zone = part->elts;
-
-        for (i = 0; i < part->nelts; i++) {
-            if (zone[i].tag != &ngx_http_concertation_module
-                || ngx_http_concertation_limit_usage(&zone[i], &used,
-                                                     &capacity)
-                   != NGX_OK)
-            {
-                continue;
-            }
-
-            p = ngx_pnalloc(r->pool, zone[i].shm.name.len + 1);
-            if (p == NULL) {
-                return NGX_ERROR;
-            }
-
-            *ngx_cpymem(p, zone[i].shm.name.data, zone[i].shm.name.len) = '\0';
-
-            zones[n].name = (char *) p;
-            zones[n].used = used;
-            zones[n].capacity = capacity;
-            n++;
+    default:
+        if (t && t->recorded && t->id_len) {
+            v->data = t->id;
+            v->len = t->id_len;
+            v->not_found = 0;
         }
     }
 
-    m.zones = zones;
-    m.nzones = n;
-
-    *snapshot = m;
+    if (!v->not_found) {
+        v->valid = 1;
+        v->no_cacheable = 1;
+    }
 
     return NGX_OK;
 }

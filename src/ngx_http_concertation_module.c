@@ -1,50 +1,103 @@
 
 /*
- * concertation: module definition, directives and worker life cycle.
+ * concertation: the module — its directives, its configuration made of
+ * each concern's part, and the worker's life cycle.
  */
 
 
 #include "ngx_http_concertation.h"
-#include <ngx_sha1.h>
-
+#include "ngx_http_concertation_submit.h"
+#include "ngx_http_concertation_register.h"
+#include "ngx_http_concertation_cancel.h"
+#include "ngx_http_concertation_events.h"
+#include "ngx_http_concertation_form_token.h"
+#include "ngx_http_concertation_status.h"
+#include "ngx_http_concertation_request.h"
+#include "ngx_http_concertation_spool_replay.h"
 #include "ngx_http_concertation_scripts.h"
-
-
-#define NGX_HTTP_CONCERTATION_MIN_SECRET  16
+#include "ngx_http_concertation_spool.h"
+#include "ngx_http_concertation_redis.h"
+#include "ngx_http_concertation_programme.h"
+#include "ngx_http_concertation_limit.h"
+#include "ngx_http_concertation_window.h"
+#include "ngx_http_concertation_abuse.h"
+#include "ngx_http_concertation_keys.h"
+#include "ngx_http_concertation_metrics.h"
 
 
 static ngx_int_t ngx_http_concertation_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_concertation_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_concertation_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_concertation_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
-static char *ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+static char *ngx_http_concertation_merge_form(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *conf);
 static char *ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_concertation_set_msec(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_concertation_set_sec(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_concertation_set_num(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_concertation_name_value(ngx_conf_t *cf, char *rv);
 static void ngx_http_concertation_schema_cleanup(void *data);
-static void ngx_http_concertation_hmac_cleanup(void *data);
-static void ngx_http_concertation_script_sha(ngx_str_t *script, u_char *sha);
 static ngx_int_t ngx_http_concertation_init_process(ngx_cycle_t *cycle);
 static void ngx_http_concertation_exit_process(ngx_cycle_t *cycle);
 
 
-static ngx_conf_enum_t  ngx_http_concertation_origin_missing[] = {
-    { ngx_string("refuse"), 0 },
-    { ngx_string("allow"), 1 },
-    { ngx_null_string, 0 }
-};
+/* the directives set by nginx's own setters, on their concern's part */
+
+#define ngx_http_concertation_main_part(part)                                 \
+    offsetof(ngx_http_concertation_main_conf_t, part)
+#define ngx_http_concertation_loc_part(part)                                  \
+    offsetof(ngx_http_concertation_loc_conf_t, part)
+
+static ngx_http_concertation_slot_t  ngx_http_concertation_redis_str =
+    { ngx_conf_set_str_slot, ngx_http_concertation_main_part(redis),
+      NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_redis_num =
+    { ngx_conf_set_num_slot, ngx_http_concertation_main_part(redis),
+      NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_redis_msec =
+    { ngx_conf_set_msec_slot, ngx_http_concertation_main_part(redis),
+      NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_keys_str =
+    { ngx_conf_set_str_slot, ngx_http_concertation_main_part(keys),
+      NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_loc_msec =
+    { ngx_conf_set_msec_slot, NGX_HTTP_CONCERTATION_WHOLE, NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_loc_sec =
+    { ngx_conf_set_sec_slot, NGX_HTTP_CONCERTATION_WHOLE, NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_loc_str =
+    { ngx_conf_set_str_slot, NGX_HTTP_CONCERTATION_WHOLE, NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_loc_flag =
+    { ngx_conf_set_flag_slot, NGX_HTTP_CONCERTATION_WHOLE, NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_limit_flag =
+    { ngx_conf_set_flag_slot, ngx_http_concertation_loc_part(limit),
+      NULL, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_limit_level =
+    { ngx_conf_set_enum_slot, ngx_http_concertation_loc_part(limit),
+      ngx_http_concertation_limit_log_levels, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_abuse_missing =
+    { ngx_conf_set_enum_slot, ngx_http_concertation_loc_part(abuse),
+      ngx_http_concertation_origin_missing, 0 };
+static ngx_http_concertation_slot_t  ngx_http_concertation_abuse_token =
+    { ngx_conf_set_flag_slot, ngx_http_concertation_loc_part(abuse), NULL,
+      offsetof(ngx_http_concertation_abuse_conf_t, form_token_where) };
+static ngx_http_concertation_slot_t  ngx_http_concertation_abuse_min_time =
+    { ngx_conf_set_msec_slot, ngx_http_concertation_loc_part(abuse), NULL,
+      offsetof(ngx_http_concertation_abuse_conf_t, min_time_where) };
+static ngx_http_concertation_slot_t  ngx_http_concertation_abuse_max_age =
+    { ngx_conf_set_msec_slot, ngx_http_concertation_loc_part(abuse), NULL,
+      offsetof(ngx_http_concertation_abuse_conf_t, max_age_where) };
+static ngx_http_concertation_slot_t  ngx_http_concertation_abuse_msec =
+    { ngx_conf_set_msec_slot, ngx_http_concertation_loc_part(abuse),
+      NULL, 0 };
+
+
+#define NGX_HTTP_CONCERTATION_ANY_LEVEL                                       \
+    (NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF)
 
 
 static ngx_command_t  ngx_http_concertation_commands[] = {
+
+    /* Redis: ngx_http_concertation_redis.c */
 
     { ngx_string("concertation_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -55,59 +108,70 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
 
     { ngx_string("concertation_redis_password"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_concertation_main_conf_t, redis_password),
-      NULL },
+      offsetof(ngx_http_concertation_redis_conf_t, password),
+      &ngx_http_concertation_redis_str },
 
     { ngx_string("concertation_redis_database"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_num,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_concertation_main_conf_t, redis_database),
-      NULL },
+      offsetof(ngx_http_concertation_redis_conf_t, database),
+      &ngx_http_concertation_redis_num },
 
     { ngx_string("concertation_redis_connect_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_msec,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_concertation_main_conf_t, redis_connect_timeout),
-      NULL },
+      offsetof(ngx_http_concertation_redis_conf_t, connect_timeout),
+      &ngx_http_concertation_redis_msec },
+
+    /* the secret and the client key: ngx_http_concertation_keys.c */
 
     { ngx_string("concertation_secret"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_concertation_main_conf_t, secret),
+      offsetof(ngx_http_concertation_keys_t, secret),
+      &ngx_http_concertation_keys_str },
+
+    { ngx_string("concertation_client_ipv6_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_ipv6_prefix,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
+
+    /* the form of a location */
 
     { ngx_string("concertation_redis_timeout"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_msec,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, timeout),
-      NULL },
+      &ngx_http_concertation_loc_msec },
 
     { ngx_string("concertation_redis_prefix"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, prefix),
-      NULL },
+      &ngx_http_concertation_loc_str },
 
     { ngx_string("concertation_retry_after"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_sec,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, retry_after),
-      NULL },
+      &ngx_http_concertation_loc_sec },
 
     { ngx_string("concertation_thanks"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, thanks),
-      NULL },
+      &ngx_http_concertation_loc_str },
 
     { ngx_string("concertation_form"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
@@ -117,14 +181,16 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       NULL },
 
     /* the consultation window: ngx_http_concertation_window.c */
+
     { ngx_string("concertation_window"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE12,
       ngx_http_concertation_set_window,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
-    /* rate limits: ngx_http_concertation_limit_zone.c */
+    /* rate limits: ngx_http_concertation_limit.c, _limit_zone.c */
+
     { ngx_string("concertation_limit_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_concertation_limit_zone,
@@ -133,100 +199,101 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       NULL },
 
     { ngx_string("concertation_limit"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE23,
       ngx_http_concertation_limit,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("concertation_limit_exempt"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
       ngx_http_concertation_limit_exempt_conf,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("concertation_limit_dry_run"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_FLAG,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, limit_dry_run),
-      NULL },
+      offsetof(ngx_http_concertation_limit_conf_t, dry_run),
+      &ngx_http_concertation_limit_flag },
 
     { ngx_string("concertation_limit_redis"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_FLAG,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, limit_redis),
-      NULL },
+      offsetof(ngx_http_concertation_limit_conf_t, redis),
+      &ngx_http_concertation_limit_flag },
 
     { ngx_string("concertation_limit_log_level"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, limit_log_level),
-      ngx_http_concertation_limit_log_levels },
-
-    { ngx_string("concertation_client_ipv6_prefix"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_ipv6_prefix,
-      NGX_HTTP_MAIN_CONF_OFFSET,
-      0,
-      NULL },
-
+      offsetof(ngx_http_concertation_limit_conf_t, log_level),
+      &ngx_http_concertation_limit_level },
 
     /* abuse controls: ngx_http_concertation_abuse.c */
 
     { ngx_string("concertation_origin"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_1MORE,
       ngx_http_concertation_origin,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("concertation_origin_missing"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, origin_missing),
-      &ngx_http_concertation_origin_missing },
+      offsetof(ngx_http_concertation_abuse_conf_t, origin_missing),
+      &ngx_http_concertation_abuse_missing },
 
     { ngx_string("concertation_form_token"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_FLAG,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, form_token),
-      NULL },
+      offsetof(ngx_http_concertation_abuse_conf_t, form_token),
+      &ngx_http_concertation_abuse_token },
 
     { ngx_string("concertation_form_min_time"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_msec,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, form_min_time),
-      NULL },
+      offsetof(ngx_http_concertation_abuse_conf_t, form_min_time),
+      &ngx_http_concertation_abuse_min_time },
 
     { ngx_string("concertation_form_max_age"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_msec,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, form_max_age),
-      NULL },
+      offsetof(ngx_http_concertation_abuse_conf_t, form_max_age),
+      &ngx_http_concertation_abuse_max_age },
 
     { ngx_string("concertation_honeypot"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
       ngx_http_concertation_honeypot,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("concertation_body_timeout"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_concertation_set_msec,
+      NGX_HTTP_CONCERTATION_ANY_LEVEL|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_concertation_loc_conf_t, body_timeout),
+      offsetof(ngx_http_concertation_abuse_conf_t, body_timeout),
+      &ngx_http_concertation_abuse_msec },
+
+    /* form tokens for pages: ngx_http_concertation_form_token.c */
+
+    { ngx_string("concertation_form_token_endpoint"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_concertation_form_token_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
-    /* registrations: the programme, ngx_http_concertation_events.c */
+    /* the programme: ngx_http_concertation_programme.c, _events.c */
 
     { ngx_string("concertation_events"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -249,21 +316,14 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       0,
       NULL },
 
-    { ngx_string("concertation_form_token_endpoint"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_http_concertation_form_token_endpoint,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
-
-    /* registrations: ngx_http_concertation_registration.c */
+    /* registrations: ngx_http_concertation_register.c, _cancel.c */
 
     { ngx_string("concertation_registration"),
       NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      ngx_http_concertation_conf_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, registration),
-      NULL },
+      &ngx_http_concertation_loc_flag },
 
     { ngx_string("concertation_cancellation"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
@@ -273,6 +333,7 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       NULL },
 
     /* the local spool: ngx_http_concertation_spool.c */
+
     { ngx_string("concertation_spool"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_concertation_spool_conf,
@@ -281,6 +342,7 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       NULL },
 
     /* the status page: ngx_http_concertation_status.c */
+
     { ngx_string("concertation_status"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_concertation_status,
@@ -294,7 +356,7 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
 
 static ngx_http_module_t  ngx_http_concertation_module_ctx = {
     ngx_http_concertation_preconfiguration, /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_concertation_postconfiguration, /* postconfiguration */
 
     ngx_http_concertation_create_main_conf, /* create main configuration */
     ngx_http_concertation_init_main_conf,  /* init main configuration */
@@ -323,30 +385,26 @@ ngx_module_t  ngx_http_concertation_module = {
 };
 
 
-/*
- * Variables are added here, before any directive that could use them is
- * read; one call per concern, each defined in its own glue file.
- */
+/* variables are added before any directive that could use them is read */
 
 static ngx_int_t
 ngx_http_concertation_preconfiguration(ngx_conf_t *cf)
 {
-    /* variables of the consultation window: ngx_http_concertation_window.c */
-    if (ngx_http_concertation_window_variables(cf) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    /* variables of the abuse controls: ngx_http_concertation_abuse.c */
-    if (ngx_http_concertation_abuse_variables(cf) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    /* the access log's: ngx_http_concertation_metrics.c */
-    if (ngx_http_concertation_metrics_variables(cf) != NGX_OK) {
+    if (ngx_http_concertation_window_variables(cf) != NGX_OK
+        || ngx_http_concertation_form_token_variables(cf) != NGX_OK
+        || ngx_http_concertation_metrics_variables(cf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_postconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_concertation_metrics_log_phase(cf);
 }
 
 
@@ -360,19 +418,16 @@ ngx_http_concertation_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    /*
-     * set by ngx_pcalloc():
-     *
-     *     cmcf->redis = NULL;
-     *     cmcf->redis_password = { 0, NULL };
-     *     cmcf->secret = { 0, NULL };
-     *     cmcf->used = 0;
-     */
+    cmcf->redis = ngx_http_concertation_redis_create_conf(cf);
+    cmcf->keys = ngx_http_concertation_keys_create(cf);
+    cmcf->programme = ngx_http_concertation_programme_create_conf(cf);
+    cmcf->spool = ngx_http_concertation_spool_create_conf(cf);
 
-    cmcf->redis_database = NGX_CONF_UNSET;
-    cmcf->redis_connect_timeout = NGX_CONF_UNSET_MSEC;
-    cmcf->ipv6_prefix = NGX_CONF_UNSET_UINT;
-    cmcf->events_interval = NGX_CONF_UNSET_MSEC;
+    if (cmcf->redis == NULL || cmcf->keys == NULL || cmcf->programme == NULL
+        || cmcf->spool == NULL)
+    {
+        return NULL;
+    }
 
     return cmcf;
 }
@@ -383,154 +438,36 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_concertation_main_conf_t *cmcf = conf;
 
-    ngx_pool_cleanup_t  *cln;
+    char                           *rv;
+    ngx_http_concertation_where_t  *redis;
 
-    ngx_conf_init_value(cmcf->redis_database, 0);
-    ngx_conf_init_msec_value(cmcf->redis_connect_timeout, 500);
+    ngx_http_concertation_scripts_init();
 
-    /*
-     * The scripts of src/scripts/, compiled in by config, and the digests
-     * EVALSHA names them by.
-     */
+    /* what needs Redis: a form, or a page showing the programme's seats */
 
-    cmcf->store_script.data =
-                          (u_char *) ngx_http_concertation_script_store;
-    cmcf->store_script.len =
-                          sizeof(ngx_http_concertation_script_store) - 1;
-    ngx_http_concertation_script_sha(&cmcf->store_script,
-                                     cmcf->store_script_sha);
+    redis = cmcf->used ? &cmcf->first_use
+                       : cmcf->programme->shown ? &cmcf->programme->shown_where
+                                                : NULL;
 
-    cmcf->register_script.data =
-                          (u_char *) ngx_http_concertation_script_register;
-    cmcf->register_script.len =
-                          sizeof(ngx_http_concertation_script_register) - 1;
-    ngx_http_concertation_script_sha(&cmcf->register_script,
-                                     cmcf->register_script_sha);
-
-    cmcf->cancel_script.data = (u_char *) ngx_http_concertation_script_cancel;
-    cmcf->cancel_script.len = sizeof(ngx_http_concertation_script_cancel) - 1;
-    ngx_http_concertation_script_sha(&cmcf->cancel_script,
-                                     cmcf->cancel_script_sha);
-
-    /* once a second at most: EVAL, no digest kept */
-    cmcf->events_script.data =
-                          (u_char *) ngx_http_concertation_script_event_counts;
-    cmcf->events_script.len =
-                          sizeof(ngx_http_concertation_script_event_counts) - 1;
-
-    if (ngx_http_concertation_abuse_init_main_conf(cf, cmcf) != NGX_CONF_OK) {
-        return NGX_CONF_ERROR;
+    rv = ngx_http_concertation_redis_init_conf(cf, cmcf->redis, redis);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    /* registrations: the programme's cache, ngx_http_concertation_events.c */
-    if (ngx_http_concertation_events_init_main_conf(cf, cmcf) != NGX_CONF_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-    ngx_conf_init_uint_value(cmcf->ipv6_prefix,
-                             NGX_HTTP_CONCERTATION_IPV6_PREFIX);
-
-    if (cmcf->redis_database < 0) {
-        return "concertation_redis_database must not be negative";
+    rv = ngx_http_concertation_keys_init(cf, cmcf->keys,
+                                         cmcf->used ? &cmcf->first_use
+                                                    : NULL);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    /* the counters' zone: ngx_http_concertation_metrics.c */
-    if (ngx_http_concertation_metrics_init_main_conf(cf, cmcf)
-        != NGX_CONF_OK)
-    {
-        return NGX_CONF_ERROR;
+    rv = ngx_http_concertation_programme_init_conf(cf, cmcf->programme);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    if (!cmcf->used) {
-        return NGX_CONF_OK;
-    }
-
-    if (cmcf->redis == NULL) {
-        return "concertation_form needs \"concertation_redis\" "
-               "in the http block";
-    }
-
-    if (cmcf->secret.len < NGX_HTTP_CONCERTATION_MIN_SECRET) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "concertation_form needs \"concertation_secret\" "
-                           "of at least %d bytes in the http block "
-                           "(it keys the pseudonymised client addresses)",
-                           NGX_HTTP_CONCERTATION_MIN_SECRET);
-        return NGX_CONF_ERROR;
-    }
-
-    cmcf->hmac = cc_hmac_new(cmcf->secret.data, cmcf->secret.len);
-    if (cmcf->hmac == NULL) {
-        return "could not key HMAC-SHA256 with concertation_secret";
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        cc_hmac_free(cmcf->hmac);
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_concertation_hmac_cleanup;
-    cln->data = cmcf->hmac;
-
-    if (ngx_http_concertation_store_init_main_conf(cf, cmcf) != NGX_CONF_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    /* registrations: the cancellation-token key */
-    return ngx_http_concertation_registration_init_main_conf(cf, cmcf);
-}
-
-
-/*
- * The first two words of a script's command: EVALSHA and its digest, or,
- * once Redis said NOSCRIPT (after a SCRIPT FLUSH, a restart, a failover:
- * the script did not run), EVAL and its text.
- */
-
-void
-ngx_http_concertation_script_cmd(ngx_str_t *script, u_char *sha,
-    ngx_uint_t eval, const char **argv, size_t *len)
-{
-    if (eval) {
-        argv[0] = "EVAL";
-        len[0] = 4;
-        argv[1] = (const char *) script->data;
-        len[1] = script->len;
-
-    } else {
-        argv[0] = "EVALSHA";
-        len[0] = 7;
-        argv[1] = (const char *) sha;
-        len[1] = 40;
-    }
-}
-
-
-/* the digest EVALSHA names a script by */
-
-static void
-ngx_http_concertation_script_sha(ngx_str_t *script, u_char *sha)
-{
-    ngx_uint_t   i;
-    ngx_sha1_t   sha1;
-    u_char       digest[20];
-
-    ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, script->data, script->len);
-    ngx_sha1_final(digest, &sha1);
-
-    for (i = 0; i < 20; i++) {
-        sha = ngx_sprintf(sha, "%02xd", digest[i]);
-    }
-}
-
-
-static void
-ngx_http_concertation_hmac_cleanup(void *data)
-{
-    cc_hmac_free(data);
+    return ngx_http_concertation_metrics_init(cf, cmcf->used,
+                                              cmcf->programme->events);
 }
 
 
@@ -552,28 +489,20 @@ ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
      *     clcf->prefix = { 0, NULL };
      *     clcf->stream = { 0, NULL };
      *     clcf->thanks = { 0, NULL };
+     *     clcf->endpoint = NULL;
      */
 
     clcf->timeout = NGX_CONF_UNSET_MSEC;
     clcf->retry_after = NGX_CONF_UNSET;
-
+    clcf->registration = NGX_CONF_UNSET;
     clcf->window = NGX_CONF_UNSET_PTR;
 
-    clcf->limits = NGX_CONF_UNSET_PTR;
-    clcf->limit_dry_run = NGX_CONF_UNSET;
-    clcf->limit_redis = NGX_CONF_UNSET;
-    clcf->limit_log_level = NGX_CONF_UNSET_UINT;
+    clcf->limit = ngx_http_concertation_limit_create_conf(cf);
+    clcf->abuse = ngx_http_concertation_abuse_create_conf(cf);
 
-    clcf->origins = NGX_CONF_UNSET_PTR;
-    clcf->origin_missing = NGX_CONF_UNSET_UINT;
-    clcf->form_token = NGX_CONF_UNSET;
-    clcf->form_min_time = NGX_CONF_UNSET_MSEC;
-    clcf->form_max_age = NGX_CONF_UNSET_MSEC;
-    clcf->honeypot.data = NGX_CONF_UNSET_PTR;
-    clcf->body_timeout = NGX_CONF_UNSET_MSEC;
-
-    clcf->registration = NGX_CONF_UNSET;
-    clcf->cancellation = NGX_CONF_UNSET;
+    if (clcf->limit == NULL || clcf->abuse == NULL) {
+        return NULL;
+    }
 
     return clcf;
 }
@@ -586,12 +515,17 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_concertation_loc_conf_t *prev = parent;
     ngx_http_concertation_loc_conf_t *conf = child;
 
-    ngx_http_core_loc_conf_t  *hclcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
 
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 1000);
     ngx_conf_merge_sec_value(conf->retry_after, prev->retry_after, 5);
     ngx_conf_merge_str_value(conf->prefix, prev->prefix, "concertation:");
     ngx_conf_merge_str_value(conf->thanks, prev->thanks, "/merci.html");
+    ngx_conf_merge_value(conf->registration, prev->registration, 0);
+    ngx_conf_merge_ptr_value(conf->window, prev->window, NULL);
 
     if (conf->timeout == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -599,30 +533,61 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
         return NGX_CONF_ERROR;
     }
 
-    ngx_conf_merge_ptr_value(conf->window, prev->window, NULL);
-
-    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
-    ngx_conf_merge_value(conf->limit_dry_run, prev->limit_dry_run, 0);
-    ngx_conf_merge_value(conf->limit_redis, prev->limit_redis, 0);
-    ngx_conf_merge_uint_value(conf->limit_log_level, prev->limit_log_level,
-                              NGX_LOG_ERR);
-
-    if (conf->limit_exempt == NULL) {
-        conf->limit_exempt = prev->limit_exempt;
-    }
-
-    if (ngx_http_concertation_abuse_merge(cf, prev, conf) != NGX_CONF_OK) {
+    if (ngx_http_concertation_limit_merge_conf(cf, prev->limit, conf->limit)
+        != NGX_CONF_OK
+        || ngx_http_concertation_abuse_merge_conf(cf, prev->abuse,
+                                   conf->abuse, conf->form.len != 0,
+                                   cmcf->keys->form_token)
+           != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_concertation_registration_merge(cf, prev, conf)
-        != NGX_CONF_OK)
+    if ((conf->registration || conf->endpoint == &ngx_http_concertation_cancel)
+        && cmcf->programme->events == NULL)
     {
+        ngx_http_concertation_conf_error(cf,
+                           conf->form_where.file.len ? &conf->form_where
+                                                     : NULL,
+                           "\"concertation_registration\" and "
+                           "\"concertation_cancellation\" need "
+                           "\"concertation_events\" in the http block");
         return NGX_CONF_ERROR;
     }
 
     if (conf->form.len == 0) {
         return NGX_CONF_OK;
+    }
+
+    return ngx_http_concertation_merge_form(cf, conf);
+}
+
+
+/* a location with a form: its endpoint, its limits, its stream */
+
+static char *
+ngx_http_concertation_merge_form(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *conf)
+{
+    size_t                              max;
+    ngx_http_core_loc_conf_t           *hclcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    if (conf->registration) {
+        cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+
+        if (ngx_http_concertation_register_check(cf, conf,
+                                                 cmcf->programme->events)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        conf->endpoint = &ngx_http_concertation_register;
+
+    } else {
+        conf->endpoint = &ngx_http_concertation_submit;
     }
 
     /*
@@ -637,13 +602,12 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
                           ? hclcf->client_max_body_size : NGX_MAX_OFF_T_VALUE;
     hclcf->client_max_body_size = 0;
 
-    /* no honest answer is larger than the schema's worst case (issue 3) */
+    /* no honest answer is larger than the schema's worst case */
 
-    if ((off_t) ngx_http_concertation_abuse_max_body(conf->schema)
-        < conf->max_body_size)
-    {
-        conf->max_body_size = ngx_http_concertation_abuse_max_body(
-                                                              conf->schema);
+    max = ngx_http_concertation_abuse_max_body(conf->schema);
+
+    if ((off_t) max < conf->max_body_size) {
+        conf->max_body_size = max;
     }
 
     conf->stream.len = conf->prefix.len + conf->form.len;
@@ -655,50 +619,6 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_memcpy(ngx_cpymem(conf->stream.data, conf->prefix.data,
                           conf->prefix.len),
                conf->form.data, conf->form.len);
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_concertation_main_conf_t *cmcf = conf;
-
-    ngx_str_t  *value;
-    ngx_url_t   u;
-
-    if (cmcf->redis != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    /*
-     * The address is resolved here, once: a worker never waits on DNS.
-     */
-
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url = value[1];
-    u.default_port = 6379;
-
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid Redis address \"%V\"%s%s",
-                           &value[1], u.err ? ": " : "",
-                           u.err ? u.err : "");
-        return NGX_CONF_ERROR;
-    }
-
-    if (u.naddrs == 0 || u.uri.len) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid Redis address \"%V\": expected "
-                           "host:port or unix:/path", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    cmcf->redis = &u.addrs[0];
 
     return NGX_CONF_OK;
 }
@@ -717,7 +637,7 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                                err[512];
 
     if (clcf->schema != NULL) {
-        return "is duplicate";
+        return "is duplicate, or the location has a form already";
     }
 
     value = cf->args->elts;
@@ -762,67 +682,24 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     cln->handler = ngx_http_concertation_schema_cleanup;
     cln->data = clcf->schema;
 
+    ngx_http_concertation_conf_where(cf, &clcf->form_where);
+
     cmcf = ngx_http_conf_get_module_main_conf(cf,
                                               ngx_http_concertation_module);
-    cmcf->used = 1;
+    if (!cmcf->used) {
+        cmcf->first_use = clcf->form_where;
+        cmcf->used = 1;
+    }
 
-    /* its counters, shown from the start: ngx_http_concertation_metrics.c */
+    /* its counters, shown from the start */
     if (ngx_http_concertation_metrics_form(cf, &clcf->form) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
     hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    hclcf->handler = ngx_http_concertation_handler;
+    hclcf->handler = ngx_http_concertation_request_handler;
 
     return NGX_CONF_OK;
-}
-
-
-/*
- * nginx's own setters say "invalid value" without the value: these name it,
- * so that a typo is found from the message alone.
- */
-
-static char *
-ngx_http_concertation_set_msec(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    return ngx_http_concertation_name_value(cf,
-                                     ngx_conf_set_msec_slot(cf, cmd, conf));
-}
-
-
-static char *
-ngx_http_concertation_set_sec(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    return ngx_http_concertation_name_value(cf,
-                                     ngx_conf_set_sec_slot(cf, cmd, conf));
-}
-
-
-static char *
-ngx_http_concertation_set_num(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    return ngx_http_concertation_name_value(cf,
-                                     ngx_conf_set_num_slot(cf, cmd, conf));
-}
-
-
-static char *
-ngx_http_concertation_name_value(ngx_conf_t *cf, char *rv)
-{
-    ngx_str_t  *value;
-
-    if (rv == NGX_CONF_OK || rv == NGX_CONF_ERROR) {
-        return rv;
-    }
-
-    value = cf->args->elts;
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" directive %s \"%V\"",
-                       &value[0], rv, &value[1]);
-
-    return NGX_CONF_ERROR;
 }
 
 
@@ -841,25 +718,33 @@ ngx_http_concertation_init_process(ngx_cycle_t *cycle)
     cmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_concertation_module);
 
-    /* registrations: the programme's counters need Redis too */
-    if (cmcf == NULL || (!cmcf->used && !cmcf->events_status)) {
+    /* the programme's counters need Redis too */
+    if (cmcf == NULL || (!cmcf->used && !cmcf->programme->shown)) {
         return NGX_OK;
     }
 
-    if (ngx_http_concertation_redis_init(cycle, cmcf) != NGX_OK) {
+    if (ngx_http_concertation_redis_init(cycle, cmcf->redis) != NGX_OK) {
         return NGX_ERROR;
     }
 
     /* a spool that cannot be opened is logged: the worker answers 503 */
-    (void) ngx_http_concertation_spool_init_process(cycle, cmcf);
+    (void) ngx_http_concertation_spool_init_process(cycle, cmcf->spool);
 
-    return ngx_http_concertation_events_init_process(cycle, cmcf);
+    if (ngx_http_concertation_spool_replay_init(cycle, cmcf->spool)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_concertation_programme_init_process(cycle,
+                                                        cmcf->programme);
 }
 
 
 static void
 ngx_http_concertation_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_concertation_spool_replay_exit(cycle);
     ngx_http_concertation_spool_exit_process(cycle);
     ngx_http_concertation_redis_exit(cycle);
 }

@@ -11,7 +11,10 @@
  */
 
 
-#include "ngx_http_concertation.h"
+#include "ngx_http_concertation_redis.h"
+#include "ngx_http_concertation_gauges.h"
+#include "cc_metrics.h"
+#include "cc_reply.h"
 
 #include <sys/uio.h>
 
@@ -54,7 +57,7 @@ struct ngx_http_concertation_cmd_s {
 
 
 typedef struct {
-    ngx_http_concertation_main_conf_t  *cmcf;
+    ngx_http_concertation_redis_conf_t *rcf;
     ngx_peer_connection_t               peer;
     redisReader                        *reader;
     ngx_queue_t                         outgoing;  /* not wholly sent yet */
@@ -104,9 +107,101 @@ static void ngx_http_concertation_redis_free_cmd(
 static ngx_http_concertation_redis_t  *ngx_http_concertation_redis_conn;
 
 
+/* configuration: the address is resolved here, once: a worker never waits
+   on DNS */
+
+void *
+ngx_http_concertation_redis_create_conf(ngx_conf_t *cf)
+{
+    ngx_http_concertation_redis_conf_t  *rcf;
+
+    rcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_concertation_redis_conf_t));
+    if (rcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     rcf->addr = NULL;
+     *     rcf->password = { 0, NULL };
+     */
+
+    rcf->database = NGX_CONF_UNSET;
+    rcf->connect_timeout = NGX_CONF_UNSET_MSEC;
+
+    return rcf;
+}
+
+
+/* needed: where the first directive that needs Redis is */
+
+char *
+ngx_http_concertation_redis_init_conf(ngx_conf_t *cf,
+    ngx_http_concertation_redis_conf_t *rcf,
+    ngx_http_concertation_where_t *needed)
+{
+    ngx_conf_init_value(rcf->database, 0);
+    ngx_conf_init_msec_value(rcf->connect_timeout, 500);
+
+    if (rcf->database < 0) {
+        return "concertation_redis_database must not be negative";
+    }
+
+    if (needed && rcf->addr == NULL) {
+        ngx_http_concertation_conf_error(cf, needed,
+                           "\"%V\" needs \"concertation_redis\" in the "
+                           "http block", &needed->directive);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_concertation_main_conf_t *cmcf = conf;
+
+    ngx_str_t  *value;
+    ngx_url_t   u;
+
+    if (cmcf->redis->addr != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = value[1];
+    u.default_port = 6379;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid Redis address \"%V\"%s%s",
+                           &value[1], u.err ? ": " : "",
+                           u.err ? u.err : "");
+        return NGX_CONF_ERROR;
+    }
+
+    if (u.naddrs == 0 || u.uri.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid Redis address \"%V\": expected "
+                           "host:port or unix:/path", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    cmcf->redis->addr = &u.addrs[0];
+
+    return NGX_CONF_OK;
+}
+
+
 ngx_int_t
 ngx_http_concertation_redis_init(ngx_cycle_t *cycle,
-    ngx_http_concertation_main_conf_t *cmcf)
+    ngx_http_concertation_redis_conf_t *rcf)
 {
     ngx_http_concertation_redis_t  *rd;
 
@@ -115,7 +210,7 @@ ngx_http_concertation_redis_init(ngx_cycle_t *cycle,
         return NGX_ERROR;
     }
 
-    rd->cmcf = cmcf;
+    rd->rcf = rcf;
     rd->log = *cycle->log;
     rd->log.handler = NULL;
     rd->log.data = NULL;
@@ -332,7 +427,7 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
         ngx_del_timer(&rd->reconnect);
     }
 
-    ngx_http_concertation_metrics_redis_state(CC_REDIS_CONNECTING,
+    ngx_http_concertation_gauges_redis_state(CC_REDIS_CONNECTING,
                                               rd->backoff != 0);
 
     rd->reader = redisReaderCreate();
@@ -349,7 +444,7 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
      */
     cc_reply_reader_limit(rd->reader, NGX_HTTP_CONCERTATION_MAX_ELEMENTS);
 
-    addr = rd->cmcf->redis;
+    addr = rd->rcf->addr;
 
     ngx_memzero(&rd->peer, sizeof(ngx_peer_connection_t));
     rd->peer.sockaddr = addr->sockaddr;
@@ -386,7 +481,7 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
     if (rc == NGX_AGAIN) {
         rd->state = ngx_http_concertation_redis_connecting;
         c->write->cancelable = 1;
-        ngx_add_timer(c->write, rd->cmcf->redis_connect_timeout);
+        ngx_add_timer(c->write, rd->rcf->connect_timeout);
         return NGX_OK;
     }
 
@@ -404,23 +499,23 @@ ngx_http_concertation_redis_handshake(ngx_http_concertation_redis_t *rd)
     size_t                              len[2];
     const char                         *argv[2];
     u_char                              db[NGX_INT_T_LEN];
-    ngx_http_concertation_main_conf_t  *cmcf;
+    ngx_http_concertation_redis_conf_t  *rcf;
 
-    cmcf = rd->cmcf;
+    rcf = rd->rcf;
 
-    if (cmcf->redis_password.len) {
+    if (rcf->password.len) {
         argv[0] = "AUTH";
         len[0] = 4;
-        argv[1] = (const char *) cmcf->redis_password.data;
-        len[1] = cmcf->redis_password.len;
+        argv[1] = (const char *) rcf->password.data;
+        len[1] = rcf->password.len;
 
         (void) ngx_http_concertation_redis_enqueue(rd, 2, argv, len,
                                 ngx_http_concertation_redis_handshake_reply,
                                 (void *) "AUTH");
     }
 
-    if (cmcf->redis_database) {
-        p = ngx_sprintf(db, "%i", cmcf->redis_database);
+    if (rcf->database) {
+        p = ngx_sprintf(db, "%i", rcf->database);
 
         argv[0] = "SELECT";
         len[0] = 6;
@@ -502,7 +597,7 @@ ngx_http_concertation_redis_ready_reply(void *data, redisReply *reply)
     }
 
     rd->ready = 1;
-    ngx_http_concertation_metrics_redis_state(CC_REDIS_UP, 0);
+    ngx_http_concertation_gauges_redis_state(CC_REDIS_UP, 0);
 
     if (rd->backoff) {
         ngx_log_error(NGX_LOG_NOTICE, &rd->log, 0,
@@ -549,7 +644,7 @@ ngx_http_concertation_redis_enqueue(ngx_http_concertation_redis_t *rd,
     cmd->sent = 0;
     cmd->handler = handler;
     cmd->data = data;
-    cmd->queued_us = ngx_http_concertation_metrics_now_us();
+    cmd->queued_us = ngx_http_concertation_gauges_now_us();
     cmd->queued = ngx_current_msec;
 
     ngx_queue_insert_tail(&rd->outgoing, &cmd->queue);
@@ -809,7 +904,7 @@ ngx_http_concertation_redis_dispatch(ngx_http_concertation_redis_t *rd,
     ngx_queue_remove(q);
     cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
 
-    ngx_http_concertation_metrics_redis_latency(cmd->queued_us);
+    ngx_http_concertation_gauges_redis_latency(cmd->queued_us);
     rd->last_reply = ngx_current_msec;
 
     if (cmd->handler) {
@@ -838,7 +933,7 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
 
     if (reason) {
         ngx_log_error(NGX_LOG_ERR, &rd->log, err, "Redis at %V: %s",
-                      rd->cmcf->redis ? &rd->cmcf->redis->name : NULL,
+                      rd->rcf->addr ? &rd->rcf->addr->name : NULL,
                       reason);
     }
 
@@ -857,7 +952,7 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
     }
 
     rd->state = ngx_http_concertation_redis_down;
-    ngx_http_concertation_metrics_redis_state(CC_REDIS_DOWN, 0);
+    ngx_http_concertation_gauges_redis_state(CC_REDIS_DOWN, 0);
     rd->handshake_error = NULL;
     rd->ready = 0;
 

@@ -1,15 +1,24 @@
 
 /*
  * concertation: answers, as JSON for scripts and as French HTML pages for
- * browsers posting a plain form.  The bodies are made in src/core/.
+ * browsers posting a plain form.  The texts are src/core/cc_messages.c's,
+ * the bodies are made in src/core/.  Each answer records its outcome in
+ * the request's tally (ngx_http_concertation_metrics.c).
  */
 
 
-#include "ngx_http_concertation.h"
+#include "ngx_http_concertation_response.h"
+#include "ngx_http_concertation_headers.h"
+#include "ngx_http_concertation_abuse.h"
+#include "ngx_http_concertation_metrics.h"
+#include "cc_http.h"
+#include "cc_record.h"
 
 
 static ngx_int_t ngx_http_concertation_send(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *type, char *body);
+static ngx_int_t ngx_http_concertation_retry_after(ngx_http_request_t *r,
+    uint64_t seconds);
 
 
 static ngx_str_t  ngx_http_concertation_json_type =
@@ -34,51 +43,107 @@ ngx_http_concertation_format(ngx_http_request_t *r)
 
 
 ngx_int_t
-ngx_http_concertation_send_error(ngx_http_request_t *r, ngx_uint_t status,
-    const char *field, const char *code, const char *message)
+ngx_http_concertation_send_message(ngx_http_request_t *r, cc_msg_e msg)
 {
-    char                              *body;
-    u_char                            *p;
-    ngx_str_t                          value;
-    u_char                             buf[NGX_TIME_T_LEN];
-    ngx_http_concertation_loc_conf_t  *clcf;
+    return ngx_http_concertation_send_text(r, msg, cc_message(msg)->text);
+}
 
-    ngx_http_concertation_metrics_outcome(r, status, code, NULL);
 
-    if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+ngx_int_t
+ngx_http_concertation_send_text(ngx_http_request_t *r, cc_msg_e msg,
+    const char *text)
+{
+    char                *body;
+    const cc_message_t  *m;
 
-        p = ngx_sprintf(buf, "%T", clcf->retry_after);
-        value.len = p - buf;
-        value.data = ngx_pnalloc(r->pool, value.len);
-        if (value.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    m = cc_message(msg);
 
-        ngx_memcpy(value.data, buf, value.len);
+    ngx_http_concertation_metrics_outcome(r, m->status, m->code, NULL);
 
-        if (ngx_http_concertation_add_header(r, "Retry-After", &value)
-            == NULL)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (m->status == NGX_HTTP_SERVICE_UNAVAILABLE
+        && ngx_http_concertation_retry_after(r,
+               (uint64_t) ngx_http_concertation_loc_conf(r)->retry_after)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML) {
-        body = cc_message_page_html(status >= 500
-                                    ? "Service momentanément indisponible"
-                                    : "Votre envoi n'a pas pu être traité",
-                                    message);
+        body = cc_message_page_html(m->status >= 500
+                                    ? CC_PAGE_UNAVAILABLE_TITLE
+                                    : CC_PAGE_ERROR_TITLE, text);
 
-        return ngx_http_concertation_send(r, status,
+        return ngx_http_concertation_send(r, m->status,
                                           &ngx_http_concertation_html_type,
                                           body);
     }
 
-    body = cc_error_body_json(field, code, message);
+    body = cc_error_body_json(m->field, m->code, text);
 
-    return ngx_http_concertation_send(r, status,
+    return ngx_http_concertation_send(r, m->status,
                                       &ngx_http_concertation_json_type, body);
+}
+
+
+ngx_int_t
+ngx_http_concertation_send_limited(ngx_http_request_t *r,
+    uint64_t retry_after)
+{
+    u_char      *p, *text;
+    uint64_t     n;
+    const char  *unit;
+    u_char       wait[NGX_INT64_LEN + sizeof(" secondes")];
+
+    if (ngx_http_concertation_retry_after(r, retry_after) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the wait in the largest unit that keeps it readable, rounded up */
+
+    if (retry_after < 120) {
+        n = retry_after;
+        unit = n > 1 ? "secondes" : "seconde";
+
+    } else if (retry_after < 2 * 3600) {
+        n = (retry_after + 59) / 60;
+        unit = "minutes";
+
+    } else {
+        n = (retry_after + 3599) / 3600;
+        unit = "heures";
+    }
+
+    p = ngx_sprintf(wait, "%uL %s", n, unit);
+    *p = '\0';
+
+    text = ngx_pnalloc(r->pool, 512);
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the table's text has one %s, for the wait */
+    (void) snprintf((char *) text, 512,
+                    cc_message(CC_MSG_RATE_LIMITED)->text, wait);
+
+    return ngx_http_concertation_send_text(r, CC_MSG_RATE_LIMITED,
+                                           (const char *) text);
+}
+
+
+static ngx_int_t
+ngx_http_concertation_retry_after(ngx_http_request_t *r, uint64_t seconds)
+{
+    ngx_str_t  value;
+
+    value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+    if (value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.len = ngx_sprintf(value.data, "%uL", seconds) - value.data;
+
+    return ngx_http_concertation_add_header(r, "Retry-After", &value)
+           ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -98,7 +163,7 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
                                           cc_errors_body_json(errors));
     }
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    clcf = ngx_http_concertation_loc_conf(r);
 
     /* the redisplayed form posts back to where this one was posted */
 
@@ -124,6 +189,28 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
+ngx_http_concertation_send_refused(ngx_http_request_t *r, json_t *submitted)
+{
+    json_t              *errors;
+    ngx_int_t            rc;
+    const cc_message_t  *m;
+
+    m = cc_message(CC_MSG_REFUSED);
+
+    errors = json_pack("[{s:n,s:s,s:s}]", "field", "code", m->code,
+                       "message", m->text);
+    if (errors == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_concertation_send_invalid(r, m->status, errors, submitted);
+    json_decref(errors);
+
+    return rc;
+}
+
+
+ngx_int_t
 ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
     const char *id)
 {
@@ -131,10 +218,8 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
     u_char                            *p;
     size_t                             len;
     ngx_str_t                          location;
-    ngx_table_elt_t                   *h;
     ngx_http_concertation_loc_conf_t  *clcf;
 
-    /* 201, 202; an idempotency key seen before is recorded by the store */
     ngx_http_concertation_metrics_outcome(r, status, NULL, id);
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON) {
@@ -154,7 +239,7 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
 
     /* a browser goes on to the thank-you page: reloading it posts nothing */
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    clcf = ngx_http_concertation_loc_conf(r);
 
     len = clcf->thanks.len + sizeof("?id=") - 1 + CC_ID_LEN;
 
@@ -171,7 +256,19 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
     p = ngx_cpymem(p, id, CC_ID_LEN);
     location.len = p - location.data;
 
-    h = ngx_http_concertation_add_header(r, "Location", &location);
+    return ngx_http_concertation_send_see_other(r, &location,
+                                                CC_PAGE_THANKS_TITLE,
+                                                CC_PAGE_THANKS_TEXT);
+}
+
+
+ngx_int_t
+ngx_http_concertation_send_see_other(ngx_http_request_t *r,
+    ngx_str_t *location, const char *title, const char *text)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_concertation_add_header(r, "Location", location);
     if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -179,9 +276,27 @@ ngx_http_concertation_send_created(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.location = h;
 
     return ngx_http_concertation_send(r, NGX_HTTP_SEE_OTHER,
-               &ngx_http_concertation_html_type,
-               cc_message_page_html("Merci pour votre réponse",
-                                    "Votre réponse est enregistrée."));
+                                      &ngx_http_concertation_html_type,
+                                      cc_message_page_html(title, text));
+}
+
+
+ngx_int_t
+ngx_http_concertation_send_page(ngx_http_request_t *r, ngx_uint_t status,
+    const char *title, const char *text)
+{
+    return ngx_http_concertation_send(r, status,
+                                      &ngx_http_concertation_html_type,
+                                      cc_message_page_html(title, text));
+}
+
+
+ngx_int_t
+ngx_http_concertation_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    char *body)
+{
+    return ngx_http_concertation_send(r, status,
+                                      &ngx_http_concertation_json_type, body);
 }
 
 
@@ -191,8 +306,8 @@ static ngx_int_t
 ngx_http_concertation_send(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *type, char *body)
 {
-    size_t        len;
-    ngx_buf_t    *b;
+    size_t      len;
+    ngx_buf_t  *b;
 
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -264,67 +379,4 @@ ngx_http_concertation_send_buf(ngx_http_request_t *r, ngx_uint_t status,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
-}
-
-
-/* *value: the request's header, NULL when absent; NGX_DECLINED when sent
-   twice */
-
-ngx_int_t
-ngx_http_concertation_header(ngx_http_request_t *r, const char *name,
-    size_t len, ngx_str_t **value)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    *value = NULL;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            if (*value) {
-                return NGX_DECLINED;
-            }
-
-            *value = &h[i].value;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-ngx_table_elt_t *
-ngx_http_concertation_add_header(ngx_http_request_t *r, const char *key,
-    ngx_str_t *value)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NULL;
-    }
-
-    h->hash = 1;
-    h->key.data = (u_char *) key;
-    h->key.len = ngx_strlen(key);
-    h->value = *value;
-
-    return h;
 }

@@ -13,7 +13,8 @@
  */
 
 
-#include "ngx_http_concertation.h"
+#include "ngx_http_concertation_spool_keys.h"
+#include "cc_record.h"
 
 
 #define NGX_HTTP_CONCERTATION_SPOOL_KEYS_SIZE  (1024 * 1024)
@@ -38,22 +39,28 @@ static ngx_int_t ngx_http_concertation_spool_keys_init(
     ngx_shm_zone_t *shm_zone, void *data);
 
 
-ngx_int_t
-ngx_http_concertation_spool_keys_zone(ngx_conf_t *cf,
-    ngx_http_concertation_main_conf_t *cmcf)
-{
-    ngx_str_t  name = ngx_string("concertation_spool_keys");
+static ngx_http_concertation_zone_kind_t
+    ngx_http_concertation_spool_keys_kind =
+    { "concertation_spool", "the idempotency keys of spooled answers" };
 
-    cmcf->spool_keys = ngx_shared_memory_add(cf, &name,
-                                       NGX_HTTP_CONCERTATION_SPOOL_KEYS_SIZE,
-                                       &ngx_http_concertation_module);
-    if (cmcf->spool_keys == NULL) {
-        return NGX_ERROR;
+
+ngx_shm_zone_t *
+ngx_http_concertation_spool_keys_zone(ngx_conf_t *cf)
+{
+    ngx_str_t        name = ngx_string("concertation_spool_keys");
+    ngx_shm_zone_t  *zone;
+
+    zone = ngx_http_concertation_zone_add(cf, &name,
+                                   NGX_HTTP_CONCERTATION_SPOOL_KEYS_SIZE,
+                                   &ngx_http_concertation_spool_keys_kind,
+                                   "concertation_spool");
+    if (zone == NULL) {
+        return NULL;
     }
 
-    cmcf->spool_keys->init = ngx_http_concertation_spool_keys_init;
+    zone->init = ngx_http_concertation_spool_keys_init;
 
-    return NGX_OK;
+    return zone;
 }
 
 
@@ -98,8 +105,8 @@ ngx_http_concertation_spool_keys_init(ngx_shm_zone_t *shm_zone, void *data)
 /* NGX_OK and the first answer's id when the key is in this server's spool */
 
 ngx_int_t
-ngx_http_concertation_spool_key_find(ngx_http_concertation_main_conf_t *cmcf,
-    ngx_str_t *dedup, char *id)
+ngx_http_concertation_spool_key_find(ngx_shm_zone_t *zone, ngx_str_t *dedup,
+    char *id)
 {
     uint32_t                                hash;
     ngx_int_t                               rc;
@@ -107,12 +114,12 @@ ngx_http_concertation_spool_key_find(ngx_http_concertation_main_conf_t *cmcf,
     ngx_http_concertation_spool_key_t      *k;
     ngx_http_concertation_spool_keys_sh_t  *sh;
 
-    if (cmcf->spool_keys == NULL || dedup->len == 0) {
+    if (zone == NULL || dedup->len == 0) {
         return NGX_DECLINED;
     }
 
-    shpool = (ngx_slab_pool_t *) cmcf->spool_keys->shm.addr;
-    sh = cmcf->spool_keys->data;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    sh = zone->data;
     hash = ngx_crc32_short(dedup->data, dedup->len);
     rc = NGX_DECLINED;
 
@@ -139,8 +146,8 @@ ngx_http_concertation_spool_key_find(ngx_http_concertation_main_conf_t *cmcf,
 /* once the answer is on disk (not before: its 202 depends on it) */
 
 void
-ngx_http_concertation_spool_key_add(ngx_http_concertation_main_conf_t *cmcf,
-    ngx_str_t *dedup, const char *id)
+ngx_http_concertation_spool_key_add(ngx_shm_zone_t *zone, ngx_str_t *dedup,
+    const char *id)
 {
     size_t                                  size;
     uint32_t                                hash;
@@ -150,12 +157,12 @@ ngx_http_concertation_spool_key_add(ngx_http_concertation_main_conf_t *cmcf,
     ngx_http_concertation_spool_key_t      *k, *old;
     ngx_http_concertation_spool_keys_sh_t  *sh;
 
-    if (cmcf->spool_keys == NULL || dedup->len == 0) {
+    if (zone == NULL || dedup->len == 0) {
         return;
     }
 
-    shpool = (ngx_slab_pool_t *) cmcf->spool_keys->shm.addr;
-    sh = cmcf->spool_keys->data;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    sh = zone->data;
     hash = ngx_crc32_short(dedup->data, dedup->len);
     size = offsetof(ngx_http_concertation_spool_key_t, key) + dedup->len;
 

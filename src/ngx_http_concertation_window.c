@@ -12,13 +12,8 @@
  */
 
 
-#include "ngx_http_concertation.h"
-
+#include "ngx_http_concertation_window.h"
 #include "cc_time.h"
-
-
-/* nginx has "410 Gone" in its status lines but no name for it */
-#define NGX_HTTP_CONCERTATION_GONE  410
 
 
 static cc_phase_e ngx_http_concertation_phase(ngx_http_request_t *r);
@@ -39,7 +34,6 @@ ngx_http_concertation_set_window(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_concertation_loc_conf_t *clcf = conf;
 
     int                              start_offset, end_offset;
-    u_char                          *p;
     size_t                           len;
     time_t                           start, end;
     ngx_str_t                       *value;
@@ -102,18 +96,16 @@ ngx_http_concertation_set_window(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    len = sizeof("La consultation n'est pas encore ouverte : "
-                 "elle ouvrira le .") + ngx_strlen(date);
+    len = ngx_strlen(cc_message(CC_MSG_NOT_OPEN)->text) + ngx_strlen(date);
 
     w->not_open = ngx_pnalloc(cf->pool, len);
     if (w->not_open == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    p = ngx_sprintf((u_char *) w->not_open,
-                    "La consultation n'est pas encore ouverte : "
-                    "elle ouvrira le %s.", date);
-    *p = '\0';
+    /* the table's text has one %s, for the date */
+    (void) snprintf(w->not_open, len, cc_message(CC_MSG_NOT_OPEN)->text,
+                    date);
 
     w->start = start;
     w->end = end;
@@ -158,35 +150,23 @@ ngx_http_concertation_parse_time(ngx_conf_t *cf, ngx_str_t *value,
 
 
 ngx_int_t
-ngx_http_concertation_window_check(ngx_http_request_t *r)
+ngx_http_concertation_window_check(ngx_http_request_t *r, cc_msg_e *msg,
+    const char **text)
 {
-    ngx_http_concertation_loc_conf_t  *clcf;
-
     switch (ngx_http_concertation_phase(r)) {
 
     case CC_PHASE_OPEN:
         return NGX_DECLINED;
 
     case CC_PHASE_BEFORE:
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
-
-        return ngx_http_concertation_send_error(r, NGX_HTTP_FORBIDDEN, NULL,
-                                                "not_open",
-                                                clcf->window->not_open);
+        *msg = CC_MSG_NOT_OPEN;
+        *text = ngx_http_concertation_loc_conf(r)->window->not_open;
+        return NGX_OK;
 
     default: /* CC_PHASE_CLOSED */
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return ngx_http_concertation_send_error(r,
-                   NGX_HTTP_CONCERTATION_GONE, NULL, "closed",
-                   "La consultation est terminée : les réponses ne sont "
-                   "plus acceptées. Merci de votre intérêt.");
+        *msg = CC_MSG_CLOSED;
+        *text = cc_message(CC_MSG_CLOSED)->text;
+        return NGX_OK;
     }
 }
 
@@ -201,7 +181,7 @@ ngx_http_concertation_phase(ngx_http_request_t *r)
 {
     ngx_http_concertation_loc_conf_t  *clcf;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_concertation_module);
+    clcf = ngx_http_concertation_loc_conf(r);
 
     if (clcf->window == NULL) {
         return CC_PHASE_OPEN;

@@ -84,7 +84,8 @@ cc_metrics_outcome(unsigned status, const char *code)
 
     case 200:
     case 201:
-        return CC_OUTCOME_ACCEPTED;
+        return (code != NULL && strcmp(code, "cancelled") == 0)
+               ? CC_OUTCOME_CANCELLED : CC_OUTCOME_ACCEPTED;
 
     case 202:
         return CC_OUTCOME_SPOOLED;

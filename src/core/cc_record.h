@@ -62,6 +62,9 @@ void cc_hmac_free(cc_hmac_t *hmac);
  */
 cc_hmac_t *cc_hmac_derive(const unsigned char *secret, size_t secret_len,
     const char *context);
+
+/* the idempotency keys' (cc_token.h and cc_registration.h have theirs) */
+#define CC_IDEMPOTENCY_CONTEXT  "concertation idempotency key"
 /* lower-case hex, CC_CLIENT_KEY_LEN chars and a NUL; 0, or -1 on failure */
 int cc_hmac_hex(cc_hmac_t *hmac, const unsigned char *msg, size_t len,
     char *out);

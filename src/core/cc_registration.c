@@ -7,7 +7,6 @@
 #include "cc_registration.h"
 #include "cc_schema_int.h"
 
-#define CC_REG_CONTEXT  "concertation registration token v1"
 
 
 cc_hmac_t *

@@ -24,6 +24,8 @@
  * registration token v1") used as an HMAC key, so that a cancellation token
  * is never a form token nor a client key.  Free with cc_hmac_free().
  */
+#define CC_REG_CONTEXT  "concertation registration token v1"
+
 cc_hmac_t *cc_reg_token_key(const unsigned char *secret, size_t secret_len);
 
 /*

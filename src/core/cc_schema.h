@@ -114,9 +114,20 @@ cc_validation_e cc_validate_urlencoded(const cc_schema_t *schema,
 typedef void (*cc_reserved_pt)(void *data, const char *name,
     size_t name_len, const char *value, size_t value_len);
 
+/*
+ * value, when not NULL, is given the single values of a valid answer (its
+ * choices, texts and e-mail addresses), field by field, as they were read
+ * (the normalised answer lower-cases the e-mail and turns line breaks into
+ * LF): what a caller needs of the answer, without reading it again.  s
+ * lives only during the call.
+ */
+typedef void (*cc_value_pt)(void *data, const char *name, const char *s,
+    size_t len);
+
 typedef struct {
     cc_reserved_pt      handler;
     void               *data;
+    cc_value_pt         value;
 } cc_reserved_t;
 
 cc_validation_e cc_validate_json_ex(const cc_schema_t *schema,

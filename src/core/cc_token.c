@@ -6,7 +6,6 @@
 #include <string.h>
 #include "cc_token.h"
 
-#define CC_TOKEN_CONTEXT  "concertation form token v1"
 
 
 cc_hmac_t *

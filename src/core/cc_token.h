@@ -30,6 +30,8 @@ typedef enum {
  * as an HMAC key, so that a token MAC can never be a client key (those are
  * keyed with the secret itself).  Free with cc_hmac_free().
  */
+#define CC_TOKEN_CONTEXT  "concertation form token v1"
+
 cc_hmac_t *cc_token_key(const unsigned char *secret, size_t secret_len);
 
 /*

@@ -877,6 +877,20 @@ cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
     (*normalised)[n] = '\0';
     *normalised_len = n;
 
+    if (in->reserved && in->reserved->value) {
+        for (i = 0; i < schema->nfields; i++) {
+            v = &in->fields[i];
+
+            if (v->out == CC_OUT_STRING || v->out == CC_OUT_TEXT
+                || v->out == CC_OUT_LOWER)
+            {
+                in->reserved->value(in->reserved->data,
+                                    schema->fields[i].name, v->out_str.s,
+                                    v->out_str.len);
+            }
+        }
+    }
+
     return CC_VALID;
 
 nomem:

@@ -256,6 +256,7 @@ test_reserved(cc_schema_t *schema)
 
     res.handler = on_reserved;
     res.data = NULL;
+    res.value = NULL;
 
     /* urlencoded: decoded, in order, answer untouched */
     got_names[0] = '\0';

@@ -1,0 +1,76 @@
+/*
+ * Every answer the module gives a person or a script, in one table: its
+ * HTTP status, its error code (the JSON "code"), the field it is about and
+ * its text in French.  A person changing the wording changes it here.
+ * A text with a conversion (%s) is formatted by its one caller, which the
+ * comment beside the entry names.
+ */
+
+#ifndef CC_MESSAGES_H
+#define CC_MESSAGES_H
+
+typedef enum {
+    /* before the body is read */
+    CC_MSG_METHOD_FORM = 0,
+    CC_MSG_METHOD_CANCEL,
+    CC_MSG_METHOD_PROGRAMME,
+    CC_MSG_METHOD_STATUS,
+    CC_MSG_TYPE_FORM,
+    CC_MSG_TYPE_CANCEL,
+    CC_MSG_LENGTH_REQUIRED,
+    CC_MSG_TOO_LARGE_FORM,
+    CC_MSG_TOO_LARGE_CANCEL,
+    CC_MSG_NOT_OPEN,                /* %s: the opening date */
+    CC_MSG_CLOSED,
+    CC_MSG_RATE_LIMITED,            /* %s: "3 minutes" */
+    CC_MSG_LIMIT_NO_ROOM,
+    CC_MSG_CROSS_SITE,
+
+    /* while and after the body is read */
+    CC_MSG_BODY_TIMEOUT,
+    CC_MSG_REFUSED,
+    CC_MSG_IDEMPOTENCY_HEADER,
+    CC_MSG_IDEMPOTENCY_FIELD,
+
+    /* Redis */
+    CC_MSG_UNAVAILABLE_ANSWER,
+    CC_MSG_UNAVAILABLE_REQUEST,
+
+    /* registrations and cancellations */
+    CC_MSG_UNKNOWN_EVENT,
+    CC_MSG_EMAIL_REQUIRED,
+    CC_MSG_REGISTRATION_CLOSED,
+    CC_MSG_EVENT_FULL,
+    CC_MSG_TOKEN_MALFORMED,
+    CC_MSG_TOKEN_FORGED,
+    CC_MSG_TOKEN_EVENT_GONE,
+    CC_MSG_REGISTRATION_NOT_FOUND,
+
+    CC_MSG_N
+} cc_msg_e;
+
+
+typedef struct {
+    unsigned            status;
+    const char         *code;
+    const char         *field;          /* NULL: the request as a whole */
+    const char         *text;
+} cc_message_t;
+
+const cc_message_t *cc_message(cc_msg_e id);
+
+
+/* the titles and sentences of the pages the module writes itself */
+#define CC_PAGE_ERROR_TITLE        "Votre envoi n'a pas pu être traité"
+#define CC_PAGE_UNAVAILABLE_TITLE  "Service momentanément indisponible"
+#define CC_PAGE_THANKS_TITLE       "Merci pour votre réponse"
+#define CC_PAGE_THANKS_TEXT        "Votre réponse est enregistrée."
+#define CC_PAGE_REGISTERED_TITLE   "Inscription enregistrée"
+#define CC_PAGE_REGISTERED_TEXT    "Votre inscription est enregistrée."
+#define CC_PAGE_CANCELLED_TITLE    "Inscription annulée"
+#define CC_PAGE_CANCELLED_TEXT     "Votre inscription est annulée : votre " \
+                                   "place revient à la première personne " \
+                                   "de la liste d'attente."
+#define CC_PAGE_BACK               "Retour à la concertation"
+
+#endif /* CC_MESSAGES_H */

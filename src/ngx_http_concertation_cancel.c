@@ -1,0 +1,330 @@
+
+/*
+ * concertation: the cancellation of a registration: POST {"jeton": ...} or
+ * jeton=..., read and checked like any form (its one field is the token),
+ * then cancel.lua frees the seat, and gives it to the first person on the
+ * waiting list.
+ */
+
+
+#include "ngx_http_concertation_cancel.h"
+#include "ngx_http_concertation_request.h"
+#include "ngx_http_concertation_response.h"
+#include "ngx_http_concertation_programme.h"
+#include "ngx_http_concertation_keys.h"
+#include "ngx_http_concertation_metrics.h"
+#include "cc_registration.h"
+#include "cc_record.h"
+#include "cc_time.h"
+
+
+#define NGX_HTTP_CONCERTATION_CANCEL_MAX_BODY  2048
+#define NGX_HTTP_CONCERTATION_CANCEL_ARGS      13
+
+
+typedef struct {
+    ngx_http_concertation_req_t         rq;        /* first */
+    ngx_str_t                           token;
+    const cc_event_t                   *event;
+    ngx_str_t                           keys[NGX_HTTP_CONCERTATION_EVENT_KEYS];
+    ngx_http_concertation_call_t        call;
+    const char                    *argv[NGX_HTTP_CONCERTATION_CANCEL_ARGS];
+    size_t                         argvlen[NGX_HTTP_CONCERTATION_CANCEL_ARGS];
+    u_char                              capacity[NGX_INT_T_LEN];
+    char                                id[CC_ID_LEN + 1];
+    char                                event_id[CC_REG_EVENT_MAX + 1];
+    char                                received_at[CC_TIME_LEN + 1];
+} ngx_http_concertation_cancel_ctx_t;
+
+
+static void ngx_http_concertation_cancel_value(
+    ngx_http_concertation_req_t *rq, const char *name, const char *s,
+    size_t len);
+static ngx_int_t ngx_http_concertation_cancel_start(
+    ngx_http_concertation_req_t *rq, char *normalised, size_t len);
+static ngx_int_t ngx_http_concertation_cancel_send(
+    ngx_http_concertation_cancel_ctx_t *ctx);
+static void ngx_http_concertation_cancel_reply(void *data,
+    redisReply *reply);
+static ngx_int_t ngx_http_concertation_cancel_answer(
+    ngx_http_concertation_cancel_ctx_t *ctx);
+static ngx_int_t ngx_http_concertation_cancel_expired(ngx_http_request_t *r,
+    ngx_uint_t maybe_sent);
+static void ngx_http_concertation_cancel_schema_free(void *data);
+
+
+const ngx_http_concertation_endpoint_t  ngx_http_concertation_cancel = {
+    "cancel the registration",
+    sizeof(ngx_http_concertation_cancel_ctx_t),
+    CC_MSG_METHOD_CANCEL,
+    CC_MSG_TYPE_CANCEL,
+    CC_MSG_TOO_LARGE_CANCEL,
+    NGX_HTTP_CONCERTATION_CANCEL_MAX_BODY,
+    0,
+    0,
+    ngx_http_concertation_cancel_value,
+    ngx_http_concertation_cancel_start,
+    ngx_http_concertation_cancel_expired
+};
+
+
+/* the cancellation's form: one field, the token */
+
+static const char  ngx_http_concertation_cancel_form[] =
+    "{\"form\": \"annulation\","
+    " \"title\": \"Annuler une inscription\","
+    " \"fields\": [{\"name\": \"jeton\", \"type\": \"text\","
+    " \"required\": true, \"label\": \"Jeton d'annulation\","
+    " \"max_length\": 256}]}";
+
+
+char *
+ngx_http_concertation_cancellation(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_concertation_loc_conf_t *clcf = conf;
+
+    ngx_pool_cleanup_t                 *cln;
+    ngx_http_core_loc_conf_t           *hclcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+    char                                err[256];
+
+    if (clcf->endpoint) {
+        return "is duplicate, or the location has a form already";
+    }
+
+    clcf->schema = cc_schema_load_buffer("cancellation",
+                                    ngx_http_concertation_cancel_form,
+                                    sizeof(ngx_http_concertation_cancel_form)
+                                    - 1, err, sizeof(err));
+    if (clcf->schema == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        cc_schema_free(clcf->schema);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_cancel_schema_free;
+    cln->data = clcf->schema;
+
+    clcf->endpoint = &ngx_http_concertation_cancel;
+    ngx_http_concertation_conf_where(cf, &clcf->form_where);
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+    if (!cmcf->used) {
+        ngx_http_concertation_conf_where(cf, &cmcf->first_use);
+        cmcf->used = 1;
+    }
+
+    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    hclcf->handler = ngx_http_concertation_request_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_concertation_cancel_schema_free(void *data)
+{
+    cc_schema_free(data);
+}
+
+
+static void
+ngx_http_concertation_cancel_value(ngx_http_concertation_req_t *rq,
+    const char *name, const char *s, size_t len)
+{
+    ngx_http_concertation_cancel_ctx_t  *ctx;
+
+    ctx = (ngx_http_concertation_cancel_ctx_t *) rq;
+
+    ctx->token.data = ngx_pnalloc(rq->request->pool, len + 1);
+    if (ctx->token.data == NULL) {
+        return;
+    }
+
+    *ngx_cpymem(ctx->token.data, s, len) = '\0';
+    ctx->token.len = len;
+}
+
+
+static ngx_int_t
+ngx_http_concertation_cancel_start(ngx_http_concertation_req_t *rq,
+    char *normalised, size_t len)
+{
+    int                                  v;
+    ngx_time_t                          *tp;
+    ngx_http_request_t                  *r;
+    ngx_http_concertation_cancel_ctx_t  *ctx;
+    ngx_http_concertation_main_conf_t   *cmcf;
+
+    /* only the token serves */
+    free(normalised);
+
+    r = rq->request;
+    ctx = (ngx_http_concertation_cancel_ctx_t *) rq;
+    cmcf = ngx_http_concertation_main_conf(r);
+
+    if (ctx->token.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    v = cc_reg_token_check(cmcf->keys->cancel_token,
+                           (char *) ctx->token.data, ctx->token.len,
+                           ctx->id, ctx->event_id);
+
+    if (v == -1) {
+        return ngx_http_concertation_send_message(r, CC_MSG_TOKEN_MALFORMED);
+    }
+
+    if (v != 0) {
+        return ngx_http_concertation_send_message(r, CC_MSG_TOKEN_FORGED);
+    }
+
+    ctx->event = cc_events_find(cmcf->programme->events, ctx->event_id,
+                                ngx_strlen(ctx->event_id));
+
+    if (ctx->event == NULL) {
+        return ngx_http_concertation_send_message(r,
+                                                  CC_MSG_TOKEN_EVENT_GONE);
+    }
+
+    if (ngx_http_concertation_programme_keys(r->pool,
+                                   &ngx_http_concertation_loc_conf(r)->prefix,
+                                   ctx->event, ctx->keys)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    tp = ngx_timeofday();
+    cc_time_rfc3339_ms((int64_t) tp->sec * 1000 + tp->msec,
+                       ctx->received_at);
+
+    if (ngx_http_concertation_cancel_send(ctx) != NGX_OK) {
+        return ngx_http_concertation_send_message(r,
+                                                 CC_MSG_UNAVAILABLE_REQUEST);
+    }
+
+    return ngx_http_concertation_request_wait(rq, &ctx->call);
+}
+
+
+static ngx_int_t
+ngx_http_concertation_cancel_send(ngx_http_concertation_cancel_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+#define ngx_http_concertation_arg(i, s, n)                                    \
+    ctx->argv[i] = (const char *) (s); ctx->argvlen[i] = (n)
+
+    ngx_http_concertation_arg(2, "5", 1);
+
+    for (i = 0; i < NGX_HTTP_CONCERTATION_EVENT_KEYS; i++) {
+        ngx_http_concertation_arg(3 + i, ctx->keys[i].data, ctx->keys[i].len);
+    }
+
+    ngx_http_concertation_arg(8, ctx->id, CC_ID_LEN);
+    ngx_http_concertation_arg(9, ctx->received_at, CC_TIME_LEN);
+    ngx_http_concertation_arg(10, ctx->event_id, ngx_strlen(ctx->event_id));
+    ngx_http_concertation_arg(11, "", 0);
+    ngx_http_concertation_arg(12, ctx->capacity,
+                      ngx_sprintf(ctx->capacity, "%ui",
+                                  (ngx_uint_t) ctx->event->capacity)
+                      - ctx->capacity);
+
+#undef ngx_http_concertation_arg
+
+    ctx->call.script = NGX_HTTP_CONCERTATION_SCRIPT_CANCEL;
+    ctx->call.argc = 13;
+    ctx->call.argv = ctx->argv;
+    ctx->call.argvlen = ctx->argvlen;
+    ctx->call.handler = ngx_http_concertation_cancel_reply;
+    ctx->call.data = ctx;
+
+    return ngx_http_concertation_call(&ctx->call);
+}
+
+
+static void
+ngx_http_concertation_cancel_reply(void *data, redisReply *reply)
+{
+    ngx_http_concertation_cancel_ctx_t *ctx = data;
+
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+
+    r = ctx->rq.request;
+
+    if (reply == NULL) {
+        rc = ngx_http_concertation_send_message(r,
+                                                CC_MSG_UNAVAILABLE_REQUEST);
+
+    } else if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+               || reply->element[0]->type != REDIS_REPLY_INTEGER)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "unexpected reply to the cancellation script%s%*s",
+                      reply->type == REDIS_REPLY_ERROR ? ": " : "",
+                      reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
+                      reply->str);
+        rc = ngx_http_concertation_send_message(r,
+                                                CC_MSG_UNAVAILABLE_REQUEST);
+
+    } else if (reply->element[0]->integer == 0) {
+        rc = ngx_http_concertation_send_message(r,
+                                             CC_MSG_REGISTRATION_NOT_FOUND);
+
+    } else {
+        rc = ngx_http_concertation_cancel_answer(ctx);
+    }
+
+    ngx_http_concertation_wait_done(&ctx->rq.wait, rc);
+}
+
+
+static ngx_int_t
+ngx_http_concertation_cancel_answer(ngx_http_concertation_cancel_ctx_t *ctx)
+{
+    u_char              *p, *body;
+    ngx_http_request_t  *r;
+
+    r = ctx->rq.request;
+
+    ngx_http_concertation_metrics_event(r, ctx->event,
+                                        CC_REG_STATE_CANCELLED);
+    ngx_http_concertation_metrics_outcome(r, NGX_HTTP_OK, "cancelled",
+                                          ctx->id);
+
+    if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML) {
+        return ngx_http_concertation_send_page(r, NGX_HTTP_OK,
+                                               CC_PAGE_CANCELLED_TITLE,
+                                               CC_PAGE_CANCELLED_TEXT);
+    }
+
+    body = ngx_alloc(sizeof("{\"id\":\"\",\"statut\":\"annulee\","
+                            "\"evenement\":\"\"}")
+                     + CC_ID_LEN + CC_REG_EVENT_MAX, r->connection->log);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(body, "{\"id\":\"%s\",\"statut\":\"annulee\","
+                    "\"evenement\":\"%s\"}", ctx->id, ctx->event_id);
+    *p = '\0';
+
+    return ngx_http_concertation_send_json(r, NGX_HTTP_OK, (char *) body);
+}
+
+
+static ngx_int_t
+ngx_http_concertation_cancel_expired(ngx_http_request_t *r,
+    ngx_uint_t maybe_sent)
+{
+    return ngx_http_concertation_send_message(r, CC_MSG_UNAVAILABLE_REQUEST);
+}
