@@ -2,8 +2,10 @@
 #
 #   make run     build the module, start a private Redis and nginx on
 #                http://127.0.0.1:8080 (Ctrl-C stops both)
-#   make test    every suite: unit, integration (prove), browser, fuzz replay,
-#                the integration suite again under ASan (test-asan)
+#   make test    every suite: unit, the layering check, integration (prove),
+#                browser, fuzz replay, the integration suite again under ASan
+#                (test-asan)
+#   make layers  the module's structure: calls one way, file sizes
 #   make browser the site in headless Chromium (t/browser/, node --test)
 #   make bench   the benchmark (wrk on loopback)
 #   make export  the back-office export tool; make install installs it
@@ -39,7 +41,7 @@ DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
 SCRIPTS        := $(wildcard src/scripts/*.lua)
 
-.PHONY: all deps deps-build module run test unit integration browser \
+.PHONY: all deps deps-build module run test unit layers integration browser \
         fuzz fuzz-replay bench clean asan-module test-asan FORCE
 
 all: module
@@ -115,7 +117,11 @@ FUZZ_SECONDS ?= 10
 fuzz: deps
 	$(MAKE) -C t/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-test: unit module integration browser fuzz-replay fuzz test-asan
+test: unit module layers integration browser fuzz-replay fuzz test-asan
+
+# the glue's layers and the files' sizes, checked on the objects (t/layers)
+layers: module
+	t/layers $(NGXDIR)/objs/addon
 
 # nginx itself and the module built with AddressSanitizer and UBSan (and
 # NGX_DEBUG_PALLOC: every pool allocation its own malloc, so that ASan sees

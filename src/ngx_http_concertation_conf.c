@@ -149,17 +149,17 @@ ngx_http_concertation_zone_add(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 
         if (other) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%s\" cannot use the zone \"%V\" (%s): "
-                               "\"%s\" uses it already (%s); choose "
-                               "another name", user, name, kind->what,
-                               other->directive, other->what);
+                               "the zone \"%V\" is used both by \"%s\" "
+                               "(%s) and by \"%s\" (%s): give one of them "
+                               "another name", name, other->directive,
+                               other->what, user, kind->what);
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%s\" cannot use the zone \"%V\" (%s): "
-                               "another module's directive uses it "
-                               "already; choose another name",
-                               user, name, kind->what);
+                               "the zone \"%V\" is used both by another "
+                               "module's directive and by \"%s\" (%s): "
+                               "give one of them another name",
+                               name, user, kind->what);
         }
 
         return NULL;

@@ -132,5 +132,84 @@ for my $v (@values) {
         }'));
 is($code, 0, 'timeout, prefix and thanks accepted at location level') or diag $out;
 
+
+# ---- errors found once parsing is over name the directive's file and line
+sub names_line {
+    my ($out, $want, $what) = @_;
+    my ($file, $line) = $out =~ /\bin (\S+):(\d+)\s*$/m;
+    ok(defined $file, "$what: the message gives file:line") or diag $out;
+    return unless defined $file;
+    my @lines = split /\n/, slurp($file) // '';
+    like($lines[$line - 1] // '', qr/\Q$want\E/,
+         "$what: line $line is the \"$want\" directive") or diag $out;
+}
+
+($code, $out) = conf_test(module_conf(drop => ['concertation_secret']));
+names_line($out, 'concertation_form questionnaire', 'no secret');
+
+($code, $out) = conf_test(module_conf(drop => ['concertation_redis']));
+names_line($out, 'concertation_form questionnaire', 'no Redis');
+
+($code, $out) = conf_test(module_conf(location => 'concertation_form_token on;
+            concertation_form_min_time 3h;
+            concertation_form_max_age 1h;'));
+isnt($code, 0, 'min_time >= max_age in a location fails');
+like($out, qr/concertation_form_min_time" must be shorter/, '... said')
+    or diag $out;
+names_line($out, 'concertation_form_min_time 3h', 'min_time >= max_age');
+
+my $cdir = test_dir();
+spew("$cdir/events.json", json_encode({ events => [
+    { id => 'atelier-a', kind => 'atelier', title => 'A', capacity => 5,
+      waitlist => 0 },
+    { id => 'atelier-b', kind => 'atelier', title => 'B', capacity => 5,
+      waitlist => 0 } ] }));
+my $ischema = json_decode(slurp(repo_root() . '/conf/inscription.json'));
+$ischema->{fields}[0]{options} = [ { value => 'atelier-a', label => 'A' } ];
+spew("$cdir/inscription.json", json_encode($ischema));
+
+($code, $out) = conf_test(module_conf(http => "concertation_events $cdir/events.json;",
+    server => "location = /api/inscription {
+            concertation_form inscription $cdir/inscription.json;
+            concertation_registration on;
+        }"));
+isnt($code, 0, 'a programme event missing from the registration schema fails');
+like($out, qr/atelier-b/, '... and the message names the event') or diag $out;
+names_line($out, "concertation_form inscription $cdir/inscription.json",
+           'programme event missing');
+
+# ---- a zone name belongs to one kind of zone: both uses named
+($code, $out) = conf_test(module_conf(
+    http => "concertation_spool $cdir/spool;",
+    location => 'concertation_limit zone=concertation_spool_keys rate=5r/m;'));
+isnt($code, 0, 'a limit on the spool\'s zone fails nginx -t');
+like($out, qr/concertation_spool_keys.*"concertation_spool".*"concertation_limit"/,
+     '... naming both uses') or diag $out;
+
+($code, $out) = conf_test(module_conf(
+    http => "concertation_events $cdir/events.json;
+    concertation_limit_zone zone=concertation_events:1m;",
+    server => 'location = /api/evenements { concertation_events_status; }'));
+isnt($code, 0, 'a limit zone named like the programme\'s cache fails');
+like($out, qr/"concertation_events".*"concertation_limit_zone".*"concertation_events_status"/,
+     '... naming both uses') or diag $out;
+
+($code, $out) = conf_test(module_conf(
+    http => 'concertation_limit_zone zone=concertation_status:1m;'));
+isnt($code, 0, 'a limit zone named like the status counters fails');
+like($out, qr/"concertation_status".*"concertation_limit_zone".*"concertation_status"/,
+     '... naming both uses') or diag $out;
+
+($code, $out) = conf_test(module_conf(
+    http => 'concertation_limit_zone zone=pareil:1m;
+    limit_req_zone $binary_remote_addr zone=pareil:1m rate=1r/s;'));
+isnt($code, 0, 'a zone of nginx\'s limit_req with the same name fails');
+like($out, qr/pareil/, '... naming the zone') or diag $out;
+
+($code, $out) = conf_test(module_conf(
+    http => 'concertation_limit_zone zone=a:1m; concertation_limit_zone zone=b:1m;',
+    location => 'concertation_limit zone=a rate=5r/m; concertation_limit zone=b rate=50r/d;'));
+is($code, 0, 'two limit zones of the module\'s own kind pass') or diag $out;
+
 finish();
 done_testing();

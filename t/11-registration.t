@@ -25,6 +25,7 @@ my @events = (
     { id => 'atelier-charge', capacity => 50, waitlist => 20 },
     { id => 'atelier-course', capacity => 5, waitlist => 40 },
     { id => 'webinaire-double', capacity => 10, waitlist => 0 },
+    { id => 'atelier-annulation', capacity => 5, waitlist => 0 },
 );
 my $prog = { events => [ map {
     { kind => 'atelier', title => "Événement $_->{id}", %$_ }
@@ -54,6 +55,11 @@ http {
         }
         location = /api/inscription/annulation {
             concertation_cancellation;
+        }
+        # the body in nginx's temporary file, not in memory
+        location = /annulation-fichier {
+            concertation_cancellation;
+            client_body_in_file_only clean;
         }
         location = /api/evenements {
             concertation_events_status;
@@ -243,6 +249,28 @@ is(cancel('pas-un-jeton')->{status}, 422, 'malformed token: 422');
 is(post_form($na->port, '/api/inscription/annulation', 'x=1')->{status}, 422,
    'no token: 422');
 is(join(' ', counters('atelier-test')), '2 1', 'refused tokens changed nothing');
+
+# the cancellation's body is read like any form's: strictly, from a file too
+my @before = counters('atelier-annulation');
+my $k = json_decode(register(person('atelier-annulation'))->{body}) // {};
+ok($k->{jeton_annulation}, 'a registration to cancel by its body');
+$r = post_json($na->port, '/api/inscription/annulation',
+               '{"jeton":"' . $k->{jeton_annulation} . '","jeton":"x"}');
+is($r->{status}, 400, 'a token sent twice in one JSON object: 400');
+like($r->{body}, qr/"invalid_json".*plusieurs fois/, '... the duplicate key said');
+$r = post_json($na->port, '/api/inscription/annulation',
+               '{"jeton":"' . $k->{jeton_annulation} . '","autre":1}');
+is($r->{status}, 422, 'an unknown field beside the token: 422');
+like($r->{body}, qr/"field":"autre"/, '... naming it');
+is(join(' ', counters('atelier-annulation')), join(' ', $before[0] + 1, $before[1]),
+   '... nothing cancelled');
+$r = post_json($na->port, '/annulation-fichier',
+               json_encode({ jeton => $k->{jeton_annulation} }));
+is($r->{status}, 200, 'a cancellation whose body nginx kept in a file: 200')
+    or diag $r->{body};
+is((json_decode($r->{body}) // {})->{statut}, 'annulee', '... "annulee"');
+is(join(' ', counters('atelier-annulation')), join(' ', @before),
+   '... the seat is free again');
 
 $r = post_form($na->port, '/api/inscription/annulation',
                "jeton=$w2->{jeton_annulation}");

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cc_schema.h"
+#include "cc_http.h"
 
 
 static char *
@@ -98,6 +99,50 @@ bench(const char *name, const cc_schema_t *schema, const char *body,
 }
 
 
+/* an invalid answer: validated, and its 422 body written */
+
+static void
+bench_invalid(const cc_schema_t *schema, const char *body, size_t len,
+    double seconds)
+{
+    char             *norm, *out;
+    size_t            i, n, norm_len;
+    double            t0, t;
+    json_t           *errors;
+    cc_validation_e   rc;
+
+    n = 0;
+    t0 = now();
+
+    do {
+        for (i = 0; i < 1000; i++) {
+            rc = cc_validate_json(schema, body, len, &norm, &norm_len,
+                                  &errors, NULL);
+            if (rc != CC_INVALID) {
+                fprintf(stderr, "invalid body: not invalid (%d)\n", rc);
+                exit(1);
+            }
+
+            out = cc_errors_body_json(errors);
+            if (out == NULL) {
+                fprintf(stderr, "invalid body: no 422 body\n");
+                exit(1);
+            }
+
+            free(out);
+            json_decref(errors);
+        }
+
+        n += 1000;
+        t = now() - t0;
+
+    } while (t < seconds);
+
+    printf("  %-24s %6zu bytes  %8.0f ns/call\n", "invalid, 422 body", len,
+           t * 1e9 / n);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -107,8 +152,8 @@ main(int argc, char **argv)
     cc_schema_t  *schema;
 
     if (argc < 4) {
-        fprintf(stderr, "usage: %s schema json urlencoded [seconds]\n",
-                argv[0]);
+        fprintf(stderr, "usage: %s schema json urlencoded [seconds "
+                "[invalid json]]\n", argv[0]);
         return 2;
     }
 
@@ -126,6 +171,12 @@ main(int argc, char **argv)
     printf("core validation (gcc -O2, one thread):\n");
     bench("cc_validate_json", schema, json, json_len, 1, seconds);
     bench("cc_validate_urlencoded", schema, form, form_len, 0, seconds);
+
+    if (argc > 5) {
+        free(json);
+        json = read_file(argv[5], &json_len);
+        bench_invalid(schema, json, json_len, seconds);
+    }
 
     free(json);
     free(form);
