@@ -408,7 +408,8 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
     int                                      json;
     char                                    *text;
     size_t                                   len;
-    json_t                                  *errors, *submitted, **sub;
+    json_t                                  *submitted, **sub;
+    cc_errors_t                             *errors;
     ngx_int_t                                rc;
     cc_schema_t                             *schema;
     cc_reserved_t                            reserved;
@@ -454,12 +455,7 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
         && ngx_http_concertation_abuse_verdict(r, &rq->abuse) != NGX_OK)
     {
         free(text);
-        json_decref(errors);
-
-        if (sub && submitted == NULL) {
-            submitted = cc_submitted_body(schema, json, (char *) body->data,
-                                          body->len);
-        }
+        cc_errors_free(errors);
 
         rc = ngx_http_concertation_send_refused(r, submitted);
         json_decref(submitted);
@@ -469,6 +465,8 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
     switch (v) {
 
     case CC_VALID:
+        json_decref(submitted);
+
         if (ngx_http_concertation_wait_init(&rq->wait, r, ep->what,
                                             ep->expired)
             != NGX_OK)
@@ -485,7 +483,7 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
                   v == CC_INVALID ? NGX_HTTP_CONCERTATION_UNPROCESSABLE
                                   : NGX_HTTP_BAD_REQUEST,
                   errors, submitted);
-        json_decref(errors);
+        cc_errors_free(errors);
         json_decref(submitted);
         return rc;
 

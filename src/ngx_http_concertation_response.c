@@ -149,9 +149,10 @@ ngx_http_concertation_retry_after(ngx_http_request_t *r, uint64_t seconds)
 
 ngx_int_t
 ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
-    json_t *errors, json_t *submitted)
+    cc_errors_t *errors, json_t *submitted)
 {
     char                              *body, *action;
+    json_t                            *list;
     cc_page_plumbing_t                 pl;
     ngx_http_concertation_loc_conf_t  *clcf;
 
@@ -160,7 +161,7 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON) {
         return ngx_http_concertation_send(r, status,
                                           &ngx_http_concertation_json_type,
-                                          cc_errors_body_json(errors));
+                                          cc_errors_json(errors, NULL));
     }
 
     clcf = ngx_http_concertation_loc_conf(r);
@@ -180,8 +181,15 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    body = cc_errors_page_html_ex(clcf->schema, errors, submitted, action,
-                                  &pl);
+    /* the page is rare and made with jansson: the errors as an array */
+
+    list = cc_errors_to_json(errors);
+    if (list == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body = cc_errors_page_html_ex(clcf->schema, list, submitted, action, &pl);
+    json_decref(list);
 
     return ngx_http_concertation_send(r, status,
                                       &ngx_http_concertation_html_type, body);
@@ -191,20 +199,20 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
 ngx_int_t
 ngx_http_concertation_send_refused(ngx_http_request_t *r, json_t *submitted)
 {
-    json_t              *errors;
     ngx_int_t            rc;
+    cc_errors_t         *errors;
     const cc_message_t  *m;
 
     m = cc_message(CC_MSG_REFUSED);
+    errors = NULL;
 
-    errors = json_pack("[{s:n,s:s,s:s}]", "field", "code", m->code,
-                       "message", m->text);
-    if (errors == NULL) {
+    if (cc_errors_add(&errors, NULL, 0, m->code, m->text) != 0) {
+        cc_errors_free(errors);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     rc = ngx_http_concertation_send_invalid(r, m->status, errors, submitted);
-    json_decref(errors);
+    cc_errors_free(errors);
 
     return rc;
 }

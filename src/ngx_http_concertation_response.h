@@ -11,6 +11,7 @@
 
 #include "ngx_http_concertation.h"
 #include "cc_messages.h"
+#include "cc_errors.h"
 
 #include <jansson.h>
 
@@ -35,7 +36,7 @@ ngx_int_t ngx_http_concertation_send_limited(ngx_http_request_t *r,
     uint64_t retry_after);
 /* field errors (422), an unreadable body (400): the form again in HTML */
 ngx_int_t ngx_http_concertation_send_invalid(ngx_http_request_t *r,
-    ngx_uint_t status, json_t *errors, json_t *submitted);
+    ngx_uint_t status, cc_errors_t *errors, json_t *submitted);
 /* an abuse control's refusal (403): the form again, with a fresh token */
 ngx_int_t ngx_http_concertation_send_refused(ngx_http_request_t *r,
     json_t *submitted);

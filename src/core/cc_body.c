@@ -1,9 +1,8 @@
 /*
  * Body decoding: a JSON document (cc_json.c) or an urlencoded form (here)
  * becomes the flat input cc_validate_input() checks.  Whole-body problems
- * (syntax, encoding) stop here.  The "submitted" mirror used to redisplay
- * a form is built only for an invalid answer, from the body again, with
- * jansson: that path is rare and its output must not change.
+ * (syntax, encoding) stop here.  The body is read once: what was submitted,
+ * for a form shown again, is noted by the readers as they go.
  */
 
 #include <stdio.h>
@@ -15,232 +14,17 @@
 #include "cc_utf8.h"
 
 #define CC_FORM_MAX_PAIRS   256
-#define CC_ITEMS_INLINE     32      /* list items before growing */
 
 
-void *(*cc_malloc)(size_t size) = malloc;
-
-
-int
-cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len)
-{
-    char    *p;
-    size_t   i, nopts, size;
-
-    nopts = 0;
-
-    for (i = 0; i < schema->nfields; i++) {
-        nopts += schema->fields[i].noptions;
-    }
-
-    /* structures first, for their alignment; bytes last */
-
-    size = schema->nfields * sizeof(cc_in_field_t)
-           + CC_ITEMS_INLINE * sizeof(cc_in_item_t) + nopts + len + 1;
-
-    p = cc_malloc(size);
-    if (p == NULL) {
-        return -1;
-    }
-
-    memset(p, 0, schema->nfields * sizeof(cc_in_field_t));
-
-    in->fields = (cc_in_field_t *) p;
-    p += schema->nfields * sizeof(cc_in_field_t);
-
-    in->items = (cc_in_item_t *) p;
-    in->nitems = 0;
-    in->items_cap = CC_ITEMS_INLINE;
-    in->items_owned = 0;
-    p += CC_ITEMS_INLINE * sizeof(cc_in_item_t);
-
-    in->seen = (unsigned char *) p;
-    p += nopts;
-
-    in->scratch = p;
-    in->nunknown = 0;
-    in->reserved = NULL;
-
-    for (i = 0, nopts = 0; i < schema->nfields; i++) {
-        in->fields[i].seen = in->seen + nopts;
-        nopts += schema->fields[i].noptions;
-    }
-
-    return 0;
-}
-
-
-void
-cc_input_free(cc_input_t *in)
-{
-    if (in->items_owned) {
-        free(in->items);
-    }
-
-    free(in->fields);
-}
-
-
-int
-cc_input_field(const cc_schema_t *schema, const char *s, size_t len)
-{
-    size_t             i;
-    const cc_field_t  *f;
-
-    for (i = 0; i < schema->nfields; i++) {
-        f = &schema->fields[i];
-
-        if (f->name_len == len && memcmp(f->name, s, len) == 0) {
-            return (int) i;
-        }
-    }
-
-    return -1;
-}
-
-
-int
-cc_input_add_item(cc_input_t *in, size_t i, const char *s, size_t len)
-{
-    size_t          n;
-    cc_in_item_t   *items;
-    cc_in_field_t  *f;
-
-    if (in->nitems == in->items_cap) {
-        items = cc_malloc(2 * in->items_cap * sizeof(cc_in_item_t));
-        if (items == NULL) {
-            return -1;
-        }
-
-        memcpy(items, in->items, in->nitems * sizeof(cc_in_item_t));
-
-        if (in->items_owned) {
-            free(in->items);
-        }
-
-        in->items = items;
-        in->items_cap *= 2;
-        in->items_owned = 1;
-    }
-
-    n = in->nitems++;
-    in->items[n].str.s = s;
-    in->items[n].str.len = len;
-    in->items[n].next = CC_IN_END;
-
-    f = &in->fields[i];
-
-    if (f->first == CC_IN_END) {
-        f->first = n;
-
-    } else {
-        in->items[f->last].next = n;
-    }
-
-    f->last = n;
-
-    return 0;
-}
-
-
-void
-cc_input_add_unknown(cc_input_t *in, const char *s, size_t len)
-{
-    if (in->nunknown < CC_MAX_UNKNOWN) {
-        in->unknown[in->nunknown].s = s;
-        in->unknown[in->nunknown].len = len;
-        in->nunknown++;
-    }
-}
-
-
-/* a JSON value as the form would show it again: strings, or none */
-
-static json_t *
-cc_mirror_scalar(json_t *v)
-{
-    char    *s;
-    json_t  *r;
-
-    if (json_is_string(v)) {
-        return json_incref(v);
-    }
-
-    if (json_is_boolean(v)) {
-        return json_string(json_is_true(v) ? "true" : "false");
-    }
-
-    if (json_is_number(v)) {
-        s = json_dumps(v, JSON_ENCODE_ANY);
-        if (s == NULL) {
-            return NULL;
-        }
-
-        r = json_string(s);
-        free(s);
-        return r;
-    }
-
-    return NULL;
-}
-
-
-static json_t *
-cc_mirror_json(json_t *root)
-{
-    size_t       i;
-    json_t      *out, *v, *item, *arr, *m;
-    const char  *key;
-
-    out = json_object();
-    if (out == NULL) {
-        return NULL;
-    }
-
-    json_object_foreach(root, key, v) {
-
-        if (json_is_array(v)) {
-            arr = json_array();
-            if (arr == NULL) {
-                goto nomem;
-            }
-
-            json_array_foreach(v, i, item) {
-                m = cc_mirror_scalar(item);
-
-                if (m != NULL && json_array_append_new(arr, m) != 0) {
-                    json_decref(arr);
-                    goto nomem;
-                }
-            }
-
-            m = arr;
-
-        } else {
-            m = cc_mirror_scalar(v);
-
-            if (m == NULL) {
-                continue;
-            }
-        }
-
-        if (json_object_set_new(out, key, m) != 0) {
-            goto nomem;
-        }
-    }
-
-    return out;
-
-nomem:
-
-    json_decref(out);
-
-    return NULL;
-}
+static cc_validation_e cc_submitted(const cc_schema_t *schema,
+    const cc_input_t *in, int form, cc_validation_e rc, char **normalised,
+    cc_errors_t **errors, json_t **submitted);
+static cc_validation_e cc_json_view(cc_validation_e rc, cc_errors_t *e,
+    char **normalised, json_t **errors, json_t **submitted);
 
 
 static cc_validation_e
-cc_json_error(const cc_json_error_t *jerr, json_t **errors)
+cc_json_error(const cc_json_error_t *jerr, cc_errors_t **errors)
 {
     char  msg[CC_MSG_SIZE], show[CC_SHOW_SIZE];
 
@@ -286,32 +70,68 @@ cc_json_error(const cc_json_error_t *jerr, json_t **errors)
 }
 
 
-/* what was sent, for the form redisplayed; NULL on no memory */
+/* what was submitted, for a valid or invalid answer, when asked */
 
-static json_t *
-cc_submitted_json(const char *body, size_t len)
+static cc_validation_e
+cc_submitted(const cc_schema_t *schema, const cc_input_t *in, int form,
+    cc_validation_e rc, char **normalised, cc_errors_t **errors,
+    json_t **submitted)
 {
-    json_t        *root, *mirror;
-    json_error_t   jerr;
-
-    memset(&jerr, 0, sizeof(jerr));
-
-    root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-
-    if (root == NULL) {
-        /*
-         * Only memory can fail here, cc_json_read() having accepted the
-         * same body; should the two ever disagree, the form is shown empty.
-         */
-        return jerr.text[0] == '\0'
-               || json_error_code(&jerr) == json_error_out_of_memory
-               ? NULL : json_object();
+    if (submitted == NULL || (rc != CC_VALID && rc != CC_INVALID)) {
+        return rc;
     }
 
-    mirror = json_is_object(root) ? cc_mirror_json(root) : json_object();
-    json_decref(root);
+    *submitted = cc_input_submitted(schema, in, form);
 
-    return mirror;
+    if (*submitted == NULL) {
+        free(*normalised);
+        *normalised = NULL;
+        cc_errors_free(*errors);
+        *errors = NULL;
+        return CC_NOMEM;
+    }
+
+    return rc;
+}
+
+
+/*
+ * The errors as a jansson array, and "submitted" for an invalid answer
+ * only: cc_validate_json() and cc_validate_urlencoded() as they are
+ * documented (cc_schema.h).
+ */
+
+static cc_validation_e
+cc_json_view(cc_validation_e rc, cc_errors_t *e, char **normalised,
+    json_t **errors, json_t **submitted)
+{
+    *errors = NULL;
+
+    if (submitted && rc != CC_INVALID) {
+        json_decref(*submitted);
+        *submitted = NULL;
+    }
+
+    if (e == NULL) {
+        return rc;
+    }
+
+    *errors = cc_errors_to_json(e);
+    cc_errors_free(e);
+
+    if (*errors == NULL) {
+        free(*normalised);
+        *normalised = NULL;
+
+        if (submitted) {
+            json_decref(*submitted);
+            *submitted = NULL;
+        }
+
+        return CC_NOMEM;
+    }
+
+    return rc;
 }
 
 
@@ -320,14 +140,34 @@ cc_validate_json(const cc_schema_t *schema, const char *body, size_t len,
     char **normalised, size_t *normalised_len, json_t **errors,
     json_t **submitted)
 {
-    return cc_validate_json_ex(schema, body, len, normalised, normalised_len,
-                               errors, submitted, NULL);
+    cc_errors_t      *e;
+    cc_validation_e   rc;
+
+    rc = cc_validate_json_ex(schema, body, len, normalised, normalised_len,
+                             &e, submitted, NULL);
+
+    return cc_json_view(rc, e, normalised, errors, submitted);
+}
+
+
+cc_validation_e
+cc_validate_urlencoded(const cc_schema_t *schema, const char *body,
+    size_t len, char **normalised, size_t *normalised_len, json_t **errors,
+    json_t **submitted)
+{
+    cc_errors_t      *e;
+    cc_validation_e   rc;
+
+    rc = cc_validate_urlencoded_ex(schema, body, len, normalised,
+                                   normalised_len, &e, submitted, NULL);
+
+    return cc_json_view(rc, e, normalised, errors, submitted);
 }
 
 
 cc_validation_e
 cc_validate_json_ex(const cc_schema_t *schema, const char *body, size_t len,
-    char **normalised, size_t *normalised_len, json_t **errors,
+    char **normalised, size_t *normalised_len, cc_errors_t **errors,
     json_t **submitted, const cc_reserved_t *reserved)
 {
     cc_input_t        in;
@@ -361,6 +201,7 @@ cc_validate_json_ex(const cc_schema_t *schema, const char *body, size_t len,
     }
 
     in.reserved = reserved;
+    in.marking = submitted != NULL;
 
     if (cc_json_read(schema, body, len, &in, &jerr) != CC_JSON_OK) {
         rc = cc_json_error(&jerr, errors);
@@ -368,103 +209,13 @@ cc_validate_json_ex(const cc_schema_t *schema, const char *body, size_t len,
     }
 
     rc = cc_validate_input(schema, &in, normalised, normalised_len, errors);
-
-    if (rc == CC_INVALID && submitted) {
-        *submitted = cc_submitted_json(body, len);
-
-        if (*submitted == NULL) {
-            json_decref(*errors);
-            *errors = NULL;
-            rc = CC_NOMEM;
-        }
-    }
+    rc = cc_submitted(schema, &in, 0, rc, normalised, errors, submitted);
 
 done:
 
     cc_input_free(&in);
 
     return rc;
-}
-
-
-/* submitted[name]: a string, an array from the second occurrence on */
-
-static int
-cc_mirror_add(json_t *mirror, const char *name, json_t *value, int always)
-{
-    json_t  *old, *arr;
-
-    old = json_object_get(mirror, name);
-
-    if (old == NULL && !always) {
-        return json_object_set(mirror, name, value);
-    }
-
-    if (json_is_array(old)) {
-        return json_array_append(old, value);
-    }
-
-    arr = json_array();
-    if (arr == NULL) {
-        return -1;
-    }
-
-    if ((old && json_array_append(arr, old) != 0)
-        || json_array_append(arr, value) != 0)
-    {
-        json_decref(arr);
-        return -1;
-    }
-
-    return json_object_set_new(mirror, name, arr);
-}
-
-
-static json_t *
-cc_submitted_form(const cc_schema_t *schema, const char *body, size_t len)
-{
-    size_t             i, n;
-    json_t            *mirror, *v;
-    cc_url_pair_t     *pairs;
-    const cc_field_t  *f;
-
-    if (cc_url_decode(body, len, CC_FORM_MAX_PAIRS, &pairs, &n)
-        != CC_URL_OK)
-    {
-        return NULL;
-    }
-
-    mirror = json_object();
-    if (mirror == NULL) {
-        goto failed;
-    }
-
-    for (i = 0; i < n; i++) {
-        f = cc_schema_field(schema, pairs[i].name);
-
-        v = json_stringn(pairs[i].value, pairs[i].value_len);
-
-        if (v == NULL
-            || cc_mirror_add(mirror, pairs[i].name, v,
-                             f && f->type == CC_FIELD_MULTIPLE) != 0)
-        {
-            json_decref(v);
-            goto failed;
-        }
-
-        json_decref(v);
-    }
-
-    cc_url_pairs_free(pairs, n);
-
-    return mirror;
-
-failed:
-
-    cc_url_pairs_free(pairs, n);
-    json_decref(mirror);
-
-    return NULL;
 }
 
 
@@ -631,6 +382,11 @@ cc_form_read(const cc_schema_t *schema, const char *body, size_t len,
             }
         }
 
+        if (in->marking) {
+            cc_input_mark(in, CC_MARK_NAME, name.s, name.len);
+            cc_input_mark(in, CC_MARK_VALUE, value.s, value.len);
+        }
+
         if (cc_form_pair(schema, in, &name, &value) != 0) {
             return CC_URL_NOMEM;
         }
@@ -641,28 +397,9 @@ cc_form_read(const cc_schema_t *schema, const char *body, size_t len,
 
 
 cc_validation_e
-cc_validate_urlencoded(const cc_schema_t *schema, const char *body,
-    size_t len, char **normalised, size_t *normalised_len, json_t **errors,
-    json_t **submitted)
-{
-    return cc_validate_urlencoded_ex(schema, body, len, normalised,
-                                     normalised_len, errors, submitted, NULL);
-}
-
-
-json_t *
-cc_submitted_body(const cc_schema_t *schema, int json, const char *body,
-    size_t len)
-{
-    return json ? cc_submitted_json(body, len)
-                : cc_submitted_form(schema, body, len);
-}
-
-
-cc_validation_e
 cc_validate_urlencoded_ex(const cc_schema_t *schema, const char *body,
-    size_t len, char **normalised, size_t *normalised_len, json_t **errors,
-    json_t **submitted, const cc_reserved_t *reserved)
+    size_t len, char **normalised, size_t *normalised_len,
+    cc_errors_t **errors, json_t **submitted, const cc_reserved_t *reserved)
 {
     char              msg[CC_MSG_SIZE];
     cc_input_t        in;
@@ -682,6 +419,7 @@ cc_validate_urlencoded_ex(const cc_schema_t *schema, const char *body,
     }
 
     in.reserved = reserved;
+    in.marking = submitted != NULL;
 
     st = cc_form_read(schema, body, len, &in);
 
@@ -722,16 +460,7 @@ cc_validate_urlencoded_ex(const cc_schema_t *schema, const char *body,
     }
 
     rc = cc_validate_input(schema, &in, normalised, normalised_len, errors);
-
-    if (rc == CC_INVALID && submitted) {
-        *submitted = cc_submitted_form(schema, body, len);
-
-        if (*submitted == NULL) {
-            json_decref(*errors);
-            *errors = NULL;
-            rc = CC_NOMEM;
-        }
-    }
+    rc = cc_submitted(schema, &in, 1, rc, normalised, errors, submitted);
 
 done:
 

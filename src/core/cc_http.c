@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cc_http.h"
+#include "cc_errors.h"
 
 
 /* header parsing helpers: OWS is spaces and tabs, tokens are ASCII */
@@ -325,32 +326,21 @@ cc_errors_body_json(json_t *errors)
 char *
 cc_error_body_json(const char *field, const char *code, const char *message)
 {
-    char    *s;
-    json_t  *errors, *e;
+    char         *s;
+    cc_errors_t  *errors;
 
-    errors = json_array();
-    e = json_object();
+    errors = NULL;
 
-    if (errors == NULL || e == NULL
-        || json_object_set_new(e, "field",
-                               field ? json_string(field) : json_null()) != 0
-        || json_object_set_new(e, "code", json_string(code ? code : "")) != 0
-        || json_object_set_new(e, "message",
-                               json_string(message ? message : "")) != 0)
+    if (cc_errors_add(&errors, field, field ? strlen(field) : 0,
+                      code ? code : "", message ? message : "")
+        != 0)
     {
-        json_decref(errors);
-        json_decref(e);
+        cc_errors_free(errors);
         return NULL;
     }
 
-    if (json_array_append_new(errors, e) != 0) {
-        json_decref(errors);
-        return NULL;
-    }
-
-    s = cc_errors_body_json(errors);
-
-    json_decref(errors);
+    s = cc_errors_json(errors, NULL);
+    cc_errors_free(errors);
 
     return s;
 }

@@ -1,6 +1,6 @@
 /*
  * The flat input both body readers fill (cc_json.c for JSON, cc_body.c for
- * urlencoded forms) and the validator (cc_validate.c) checks: one slot per
+ * urlencoded forms; cc_input.c) and the validator (cc_validate.c) checks: one slot per
  * schema field, indexed like schema->fields, plus the unknown names.  No
  * allocation per value: strings are slices of the body, or of one scratch
  * buffer when they had to be unescaped or percent-decoded.
@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "cc_schema_int.h"
+#include "cc_errors.h"
 
 #define CC_MAX_UNKNOWN  32      /* unknown names reported, at most */
 
@@ -63,6 +64,21 @@ typedef struct {
 } cc_in_field_t;
 
 
+/* what was submitted, as the readers met it (cc_input_mark()) */
+
+typedef enum {
+    CC_MARK_NAME = 0,       /* a name: the marks that follow are its */
+    CC_MARK_VALUE,          /* a value, as text ("true", "12", "...") */
+    CC_MARK_LIST,           /* the name's value is a list (JSON) */
+    CC_MARK_ITEM            /* a string of that list */
+} cc_mark_e;
+
+typedef struct {
+    cc_mark_e           kind;
+    cc_slice_t          str;
+} cc_mark_t;
+
+
 typedef struct {
     cc_in_field_t      *fields;         /* schema->nfields */
 
@@ -80,6 +96,13 @@ typedef struct {
     /* where the reserved "_" names go; NULL: dropped */
     const cc_reserved_t *reserved;
     unsigned char      *seen;           /* the options of all fields */
+
+    /* what was submitted, noted when "marking" (for a form shown again) */
+    cc_mark_t          *marks;
+    size_t              nmarks;
+    size_t              marks_cap;
+    unsigned            marking:1;
+    unsigned            marks_nomem:1;
 } cc_input_t;
 
 
@@ -105,6 +128,17 @@ int cc_input_add_item(cc_input_t *in, size_t i, const char *s, size_t len);
 
 /* notes an unknown name, if there is room (the caller deduplicates) */
 void cc_input_add_unknown(cc_input_t *in, const char *s, size_t len);
+
+/* notes what was submitted (when in->marking), for the form shown again */
+void cc_input_mark(cc_input_t *in, cc_mark_e kind, const char *s,
+    size_t len);
+/*
+ * The marks as the redisplayed form reads them: an object of strings and
+ * arrays of strings (form: a name met twice, or a multiple field, is an
+ * array).  NULL on no memory.
+ */
+json_t *cc_input_submitted(const cc_schema_t *schema, const cc_input_t *in,
+    int form);
 
 
 /* What the JSON reader says of a body it could not read. */
@@ -142,6 +176,6 @@ cc_json_status_e cc_json_read(const cc_schema_t *schema, const char *body,
 /* The validation of a filled input; see cc_validate_json(). */
 cc_validation_e cc_validate_input(const cc_schema_t *schema,
     cc_input_t *in, char **normalised, size_t *normalised_len,
-    json_t **errors);
+    cc_errors_t **errors);
 
 #endif /* CC_INPUT_H */

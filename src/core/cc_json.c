@@ -46,6 +46,7 @@ typedef struct {
     cc_json_error_t    *err;
     size_t              depth;
     size_t              nobjects;
+    unsigned            items:1;        /* marking a top member's list */
 
     /* keys of the objects whose keys no field slot deduplicates */
     cc_key_t           *keys;
@@ -56,6 +57,7 @@ typedef struct {
 
 static int cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi,
     int keep);
+static void cc_json_mark(cc_json_t *j, const char *s, size_t len);
 
 
 static int
@@ -672,10 +674,16 @@ cc_json_object(cc_json_t *j, int top)
         j->p++;
         cc_json_ws(j);
 
+        if (top && j->in->marking) {
+            cc_input_mark(j->in, CC_MARK_NAME, key.s, key.len);
+        }
+
         if (reserved && j->p < j->end && *j->p == '"') {
             if (cc_json_string(j, &val, 1) != 0) {
                 return -1;
             }
+
+            cc_json_mark(j, val.s, val.len);
 
             if (j->in->reserved) {
                 j->in->reserved->handler(j->in->reserved->data, key.s,
@@ -730,6 +738,11 @@ cc_json_array(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
 {
     cc_slice_t  s;
 
+    if (j->depth == 1 && j->in->marking) {
+        cc_input_mark(j->in, CC_MARK_LIST, NULL, 0);
+        j->items = 1;
+    }
+
     if (++j->depth > CC_JSON_MAX_DEPTH) {
         return cc_json_fail(j, CC_JSON_DEPTH, j->p);
     }
@@ -748,6 +761,7 @@ cc_json_array(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
     if (j->p < j->end && *j->p == ']') {
         j->p++;
         j->depth--;
+        j->items = j->depth == 1 ? 0 : j->items;
         return 0;
     }
 
@@ -756,6 +770,8 @@ cc_json_array(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
             if (cc_json_string(j, &s, 1) != 0) {
                 return -1;
             }
+
+            cc_json_mark(j, s.s, s.len);
 
             if (!f->bad_item) {
                 f->nitems++;
@@ -792,6 +808,7 @@ cc_json_array(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
     }
 
     j->depth--;
+    j->items = j->depth == 1 ? 0 : j->items;
 
     return 0;
 }
@@ -802,12 +819,15 @@ cc_json_array(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
 static int
 cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
 {
-    int         rc;
-    cc_slice_t  s;
+    int          rc;
+    cc_slice_t   s;
+    const char  *start;
 
     if (j->p == j->end) {
         return cc_json_fail(j, CC_JSON_SYNTAX, j->end);
     }
+
+    start = j->p;
 
     switch (*j->p) {
 
@@ -815,6 +835,8 @@ cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
         if (cc_json_string(j, &s, 1) != 0) {
             return -1;
         }
+
+        cc_json_mark(j, s.s, s.len);
 
         if (f) {
             f->type = CC_IN_STRING;
@@ -838,6 +860,7 @@ cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
         if (f) {
             f->type = CC_IN_TRUE;
         }
+        cc_json_mark(j, "true", 4);
         return rc;
 
     case 'f':
@@ -845,6 +868,7 @@ cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
         if (f) {
             f->type = CC_IN_FALSE;
         }
+        cc_json_mark(j, "false", 5);
         return rc;
 
     case 'n':
@@ -861,10 +885,34 @@ cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
             f->type = CC_IN_OTHER;
         }
 
-        return cc_json_number(j);
+        rc = cc_json_number(j);
+        cc_json_mark(j, start, j->p - start);
+        return rc;
 
     default:
         return cc_json_unexpected(j);
+    }
+}
+
+
+/*
+ * What was submitted, for a form shown again: a top member's value, or an
+ * item of a top member's list; other values (deeper, null, objects) are
+ * not shown.
+ */
+
+static void
+cc_json_mark(cc_json_t *j, const char *s, size_t len)
+{
+    if (!j->in->marking) {
+        return;
+    }
+
+    if (j->depth == 1) {
+        cc_input_mark(j->in, CC_MARK_VALUE, s, len);
+
+    } else if (j->depth == 2 && j->items) {
+        cc_input_mark(j->in, CC_MARK_ITEM, s, len);
     }
 }
 

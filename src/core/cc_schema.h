@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "cc_errors.h"
+
 typedef struct cc_schema_s  cc_schema_t;
 
 typedef enum {
@@ -91,8 +93,12 @@ typedef enum {
  * "submitted" may be NULL; otherwise it receives, on CC_INVALID only, an
  * object with what was submitted, as strings or arrays of strings, for
  * redisplaying a form (a new reference), and NULL in every other case.
- * Ask for it only when an HTML page will be rendered: it costs a second
- * reading of the body.
+ * The readers note it as they go (the body is read once); ask for it only
+ * when an HTML page will be rendered.
+ *
+ * These two give the errors as a jansson array: the _ex variants below,
+ * which the module uses, give them as a cc_errors_t (cc_errors.h), written
+ * as JSON text without a tree being built.
  */
 cc_validation_e cc_validate_json(const cc_schema_t *schema, const char *body,
     size_t len, char **normalised, size_t *normalised_len, json_t **errors,
@@ -130,21 +136,18 @@ typedef struct {
     cc_value_pt         value;
 } cc_reserved_t;
 
+/*
+ * The same, with the errors as a cc_errors_t (free with cc_errors_free()),
+ * the reserved names and values handed over, and "submitted" given for a
+ * valid answer too (CC_VALID or CC_INVALID): a form refused for another
+ * reason than its fields (an abuse control) is shown again all the same.
+ */
 cc_validation_e cc_validate_json_ex(const cc_schema_t *schema,
     const char *body, size_t len, char **normalised, size_t *normalised_len,
-    json_t **errors, json_t **submitted, const cc_reserved_t *reserved);
+    cc_errors_t **errors, json_t **submitted, const cc_reserved_t *reserved);
 
 cc_validation_e cc_validate_urlencoded_ex(const cc_schema_t *schema,
     const char *body, size_t len, char **normalised, size_t *normalised_len,
-    json_t **errors, json_t **submitted, const cc_reserved_t *reserved);
-
-/*
- * What was submitted, as "submitted" above, whatever the validation says
- * (json: 1 for a JSON body, 0 for urlencoded); NULL on no memory or when
- * the body cannot be read.  For redisplaying a form refused for another
- * reason than its fields.
- */
-json_t *cc_submitted_body(const cc_schema_t *schema, int json,
-    const char *body, size_t len);
+    cc_errors_t **errors, json_t **submitted, const cc_reserved_t *reserved);
 
 #endif /* CC_SCHEMA_H */

@@ -4,9 +4,8 @@
  * a string, a list of strings, a boolean...), then checked here by one
  * code path, so that a JSON client and a plain HTML form get exactly the
  * same verdicts.  A valid answer is written straight as compact JSON text,
- * byte for byte what json_dumps(JSON_COMPACT) made of it: no tree is built
- * on the path every accepted answer takes.  Errors, the rare path, are
- * still a jansson array.
+ * byte for byte what json_dumps(JSON_COMPACT) made of it, and so are the
+ * errors of a refused one (cc_errors.c): no tree is built on either path.
  */
 
 #include <stdarg.h>
@@ -17,6 +16,8 @@
 
 #include "cc_input.h"
 #include "cc_utf8.h"
+#include "cc_jsonw.h"
+#include "cc_errors.h"
 
 #define CC_SHOW_MAX         64      /* code points of user text quoted */
 
@@ -35,9 +36,9 @@
 
 typedef enum {
     CC_OUT_NONE = 0,
-    CC_OUT_STRING,          /* out_str as is */
-    CC_OUT_TEXT,            /* out_str, line breaks made LF */
-    CC_OUT_LOWER,           /* out_str, ASCII lower-cased */
+    CC_OUT_STRING = CC_JSONW_STRING,  /* out_str as is */
+    CC_OUT_TEXT = CC_JSONW_TEXT,      /* out_str, line breaks made LF */
+    CC_OUT_LOWER = CC_JSONW_LOWER,    /* out_str, ASCII lower-cased */
     CC_OUT_LIST,            /* the options flagged in seen, in order */
     CC_OUT_TRUE
 } cc_out_e;
@@ -45,48 +46,21 @@ typedef enum {
 
 typedef struct {
     const cc_schema_t  *schema;
-    json_t             *errors;         /* created at the first error */
+    cc_errors_t        *errors;         /* created at the first error */
 } cc_check_t;
 
 
-/*
- * Appends {"field", "code", "message"} to *errors, creating the array.
- * Returns -1 on no memory (jansson also refuses invalid UTF-8, which our
- * messages and names never are).
- */
+/* appends {field, code, message} to *errors; -1 on no memory */
 
 static int
-cc_verror(json_t **errors, const char *field, size_t flen, const char *code,
-    const char *fmt, va_list args)
+cc_verror(cc_errors_t **errors, const char *field, size_t flen,
+    const char *code, const char *fmt, va_list args)
 {
-    char     msg[CC_MSG_SIZE];
-    json_t  *e;
+    char  msg[CC_MSG_SIZE];
 
     vsnprintf(msg, sizeof(msg), fmt, args);
 
-    if (*errors == NULL) {
-        *errors = json_array();
-        if (*errors == NULL) {
-            return -1;
-        }
-    }
-
-    e = json_object();
-    if (e == NULL) {
-        return -1;
-    }
-
-    if (json_object_set_new(e, "field", field ? json_stringn(field, flen)
-                                              : json_null()) != 0
-        || json_object_set_new(e, "code", json_string(code)) != 0
-        || json_object_set_new(e, "message", json_string(msg)) != 0)
-    {
-        json_decref(e);
-        return -1;
-    }
-
-    /* releases e even when it fails */
-    return json_array_append_new(*errors, e);
+    return cc_errors_add(errors, field, flen, code, msg);
 }
 
 
@@ -121,7 +95,7 @@ cc_error_name(cc_check_t *ck, const cc_slice_t *name, const char *code,
 
 
 static int
-cc_error_body(json_t **errors, const char *code, const char *fmt, ...)
+cc_error_body(cc_errors_t **errors, const char *code, const char *fmt, ...)
 {
     int      rc;
     va_list  args;
@@ -135,12 +109,12 @@ cc_error_body(json_t **errors, const char *code, const char *fmt, ...)
 
 
 cc_validation_e
-cc_malformed(json_t **errors, const char *code, const char *message)
+cc_malformed(cc_errors_t **errors, const char *code, const char *message)
 {
     *errors = NULL;
 
     if (cc_error_body(errors, code, "%s", message) != 0) {
-        json_decref(*errors);
+        cc_errors_free(*errors);
         *errors = NULL;
         return CC_NOMEM;
     }
@@ -604,135 +578,6 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
 }
 
 
-/*
- * Bytes a JSON string holds as is, as jansson dumps it without flags: all
- * but '"', '\\' and control characters ('/', DEL and non-ASCII UTF-8
- * included).  Bit 1: the same, for an email being lower-cased.
- */
-
-static unsigned char  cc_json_plain[256];
-
-
-static void
-cc_json_plain_init(void)
-{
-    int  c;
-
-    for (c = 0x20; c < 256; c++) {
-        if (c != '"' && c != '\\') {
-            cc_json_plain[c] = (c >= 'A' && c <= 'Z') ? 1 : 3;
-        }
-    }
-}
-
-
-/*
- * Eight bytes at a time: the length of the leading whole words holding no
- * control character, '"' or '\\' (the classic "has a zero byte" tests).
- */
-
-static size_t
-cc_plain_words(const char *s, size_t len)
-{
-    size_t    i;
-    uint64_t  w;
-
-    for (i = 0; len - i >= 8; i += 8) {
-        memcpy(&w, s + i, 8);
-
-        if (cc_has_less(w, 0x20) || cc_has_zero(w ^ (CC_ONES * '"'))
-            || cc_has_zero(w ^ (CC_ONES * '\\')))
-        {
-            break;
-        }
-    }
-
-    return i;
-}
-
-
-/*
- * A string as jansson dumps it: the escapes are \" \\ \b \f \n \r \t, and
- * \u00XX (upper case hex) for the other control characters.  Copies runs
- * of plain bytes at once; counts only when o is NULL.
- */
-
-static size_t
-cc_put_string(char *o, const char *s, size_t len, cc_out_e how)
-{
-    size_t          i, j, n;
-    unsigned char   c, mask;
-    static const char  hex[] = "0123456789ABCDEF";
-
-#define cc_put(ch)  do { if (o) { o[n] = (char) (ch); } n++; } while (0)
-
-    mask = how == CC_OUT_LOWER ? 2 : 1;
-    n = 0;
-
-    cc_put('"');
-
-    for (i = 0; /* void */ ; i = j + 1) {
-        j = i;
-
-        if (mask == 1) {
-            j += cc_plain_words(s + j, len - j);
-        }
-
-        while (j < len && (cc_json_plain[(unsigned char) s[j]] & mask)) {
-            j++;
-        }
-
-        if (o) {
-            memcpy(o + n, s + i, j - i);
-        }
-
-        n += j - i;
-
-        if (j == len) {
-            break;
-        }
-
-        c = (unsigned char) s[j];
-
-        if (how == CC_OUT_TEXT && c == '\r') {
-            if (j + 1 < len && s[j + 1] == '\n') {
-                j++;
-            }
-
-            c = '\n';
-
-        } else if (how == CC_OUT_LOWER && c >= 'A' && c <= 'Z') {
-            cc_put(c + 32);
-            continue;
-        }
-
-        cc_put('\\');
-
-        switch (c) {
-        case '"':  cc_put('"');  break;
-        case '\\': cc_put('\\'); break;
-        case '\b': cc_put('b');  break;
-        case '\f': cc_put('f');  break;
-        case '\n': cc_put('n');  break;
-        case '\r': cc_put('r');  break;
-        case '\t': cc_put('t');  break;
-        default:
-            cc_put('u');
-            cc_put('0');
-            cc_put('0');
-            cc_put(hex[c >> 4]);
-            cc_put(hex[c & 0xF]);
-        }
-    }
-
-    cc_put('"');
-
-#undef cc_put
-
-    return n;
-}
-
-
 /* the normalised answer, fields in schema order; counts when o is NULL */
 
 static size_t
@@ -761,7 +606,7 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
             cc_put(',');
         }
 
-        n += cc_put_string(cc_at, f->name, f->name_len, CC_OUT_STRING);
+        n += cc_jsonw_string(cc_at, f->name, f->name_len, CC_JSONW_STRING);
         cc_put(':');
 
         switch (v->out) {
@@ -786,16 +631,16 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
                 }
 
                 sep = 1;
-                n += cc_put_string(cc_at, f->options[k].value,
-                                   f->options[k].value_len, CC_OUT_STRING);
+                n += cc_jsonw_string(cc_at, f->options[k].value,
+                                   f->options[k].value_len, CC_JSONW_STRING);
             }
 
             cc_put(']');
             break;
 
         default:
-            n += cc_put_string(cc_at, v->out_str.s, v->out_str.len,
-                               (cc_out_e) v->out);
+            n += cc_jsonw_string(cc_at, v->out_str.s, v->out_str.len,
+                               (cc_jsonw_e) v->out);
         }
     }
 
@@ -810,17 +655,13 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
 
 cc_validation_e
 cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
-    char **normalised, size_t *normalised_len, json_t **errors)
+    char **normalised, size_t *normalised_len, cc_errors_t **errors)
 {
     char              show[CC_SHOW_SIZE];
     size_t            i, n;
     cc_check_t        ck;
     const cc_field_t  *f;
     cc_in_field_t     *v;
-
-    if (cc_json_plain['a'] == 0) {
-        cc_json_plain_init();       /* idempotent: no harm if two race */
-    }
 
     ck.schema = schema;
     ck.errors = NULL;
@@ -895,7 +736,7 @@ cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
 
 nomem:
 
-    json_decref(ck.errors);
+    cc_errors_free(ck.errors);
 
     return CC_NOMEM;
 }

@@ -153,4 +153,61 @@ fuzz_check_result(cc_validation_e rc, char *norm, size_t norm_len,
                                         "/questionnaire"));
 }
 
+/*
+ * The module's path: the same body through the _ex variant gives the same
+ * verdict, and its 422/400 body is byte for byte jansson's dump of the
+ * errors; a valid answer also gives what was submitted.
+ */
+static inline void
+fuzz_check_errors_json(cc_validation_e rc, const unsigned char *data,
+    size_t size, int json)
+{
+    char             *norm, *fast, *slow;
+    size_t            len;
+    json_t           *body, *submitted;
+    cc_errors_t      *errors;
+    cc_validation_e   rc2;
+
+    submitted = NULL;
+
+    rc2 = json ? cc_validate_json_ex(fuzz_schema(), (const char *) data,
+                                     size, &norm, &len, &errors, &submitted,
+                                     NULL)
+               : cc_validate_urlencoded_ex(fuzz_schema(), (const char *) data,
+                                           size, &norm, &len, &errors,
+                                           &submitted, NULL);
+
+    if (rc2 == CC_NOMEM || rc == CC_NOMEM) {
+        free(norm);
+        cc_errors_free(errors);
+        json_decref(submitted);
+        return;
+    }
+
+    FUZZ_ASSERT(rc2 == rc);
+    FUZZ_ASSERT((rc2 == CC_VALID || rc2 == CC_INVALID)
+                == (submitted != NULL));
+
+    if (errors) {
+        fast = cc_errors_json(errors, &len);
+        body = json_pack("{s:o}", "errors", cc_errors_to_json(errors));
+        slow = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+        FUZZ_ASSERT(fast != NULL && slow != NULL);
+        if (strcmp(fast, slow) != 0) {
+            fprintf(stderr, "ours:    %s\njansson: %s\n", fast, slow);
+        }
+        FUZZ_ASSERT(strcmp(fast, slow) == 0 && strlen(fast) == len);
+
+        free(fast);
+        free(slow);
+        json_decref(body);
+    }
+
+    free(norm);
+    cc_errors_free(errors);
+    json_decref(submitted);
+}
+
+
 #endif /* FUZZ_COMMON_H */

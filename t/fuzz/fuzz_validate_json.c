@@ -20,5 +20,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     json_decref(errors);
     json_decref(submitted);
 
+    fuzz_check_errors_json(rc, data, size, 1);
+
     return 0;
 }

@@ -84,5 +84,6 @@ void test_spool(void);
 void test_reply(void);
 void test_export(void);
 void test_metrics(void);
+void test_errors(void);
 
 #endif /* CC_TEST_H */

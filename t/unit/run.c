@@ -62,6 +62,7 @@ main(void)
     test_reply();
     test_export();
     test_metrics();
+    test_errors();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 
