@@ -26,7 +26,7 @@ static cc_validation_e cc_json_view(cc_validation_e rc, cc_errors_t *e,
 static cc_validation_e
 cc_json_error(const cc_json_error_t *jerr, cc_errors_t **errors)
 {
-    char  msg[CC_MSG_SIZE], show[CC_SHOW_SIZE];
+    char  show[CC_SHOW_SIZE];
 
     switch (jerr->status) {
 
@@ -34,39 +34,24 @@ cc_json_error(const cc_json_error_t *jerr, cc_errors_t **errors)
         return CC_NOMEM;
 
     case CC_JSON_NUL:
-        return cc_malformed(errors, "invalid_encoding",
-                            "Le document JSON contient un caractère interdit "
-                            "(UTF-8 invalide ou caractère nul).");
+        return cc_malformed(errors, CC_MSG_JSON_ENCODING);
 
     /* a \uD800 escape is text that cannot be encoded: still an encoding */
 
     case CC_JSON_UNICODE:
-        return cc_malformed(errors, "invalid_encoding",
-                            "Le document JSON contient un caractère Unicode "
-                            "invalide (\\u isolé ou hors limites).");
+        return cc_malformed(errors, CC_MSG_JSON_UNICODE);
 
     case CC_JSON_DUPLICATE:
-        snprintf(msg, sizeof(msg), "La clé «" CC_NBSP "%s" CC_NBSP "» "
-                 "apparaît plusieurs fois dans le document JSON"
-                 CC_NBSP "; envoyez chaque champ une seule fois.",
-                 cc_show(jerr->key.s, jerr->key.len, show));
-
-        return cc_malformed(errors, "invalid_json", msg);
+        return cc_malformed(errors, CC_MSG_JSON_DUPLICATE,
+                            cc_show(jerr->key.s, jerr->key.len, show));
 
     case CC_JSON_NOT_OBJECT:
-        return cc_malformed(errors, "invalid_json",
-                            "Le document JSON doit être un objet associant "
-                            "chaque nom de champ à sa valeur.");
+        return cc_malformed(errors, CC_MSG_JSON_NOT_OBJECT);
 
     default:
-        break;
+        return cc_malformed(errors, CC_MSG_JSON_SYNTAX, jerr->line,
+                            jerr->column);
     }
-
-    snprintf(msg, sizeof(msg), "Le corps de la requête n'est pas un document "
-             "JSON valide (ligne %zu, colonne %zu)" CC_NBSP "; vérifiez sa "
-             "syntaxe.", jerr->line, jerr->column);
-
-    return cc_malformed(errors, "invalid_json", msg);
 }
 
 
@@ -183,17 +168,13 @@ cc_validate_json_ex(const cc_schema_t *schema, const char *body, size_t len,
     }
 
     if (len == 0) {
-        return cc_malformed(errors, "invalid_json",
-                            "Le corps de la requête est vide" CC_NBSP "; "
-                            "envoyez un objet JSON.");
+        return cc_malformed(errors, CC_MSG_JSON_EMPTY);
     }
 
     /* raw bytes first: the reader then only looks at the grammar */
 
     if (memchr(body, '\0', len) != NULL || !cc_utf8_valid(body, len)) {
-        return cc_malformed(errors, "invalid_encoding",
-                            "Le document JSON contient un caractère interdit "
-                            "(UTF-8 invalide ou caractère nul).");
+        return cc_malformed(errors, CC_MSG_JSON_ENCODING);
     }
 
     if (cc_input_init(&in, schema, len) != 0) {
@@ -401,7 +382,6 @@ cc_validate_urlencoded_ex(const cc_schema_t *schema, const char *body,
     size_t len, char **normalised, size_t *normalised_len,
     cc_errors_t **errors, json_t **submitted, const cc_reserved_t *reserved)
 {
-    char              msg[CC_MSG_SIZE];
     cc_input_t        in;
     cc_url_status_e   st;
     cc_validation_e   rc;
@@ -429,29 +409,19 @@ cc_validate_urlencoded_ex(const cc_schema_t *schema, const char *body,
         break;
 
     case CC_URL_BAD_ESCAPE:
-        rc = cc_malformed(errors, "invalid_encoding",
-                          "Le formulaire contient un signe «" CC_NBSP "%"
-                          CC_NBSP "» qui n'est pas suivi de deux chiffres "
-                          "hexadécimaux (par exemple %C3%A9).");
+        rc = cc_malformed(errors, CC_MSG_FORM_ESCAPE);
         goto done;
 
     case CC_URL_BAD_UTF8:
-        rc = cc_malformed(errors, "invalid_encoding",
-                          "Le formulaire n'est pas encodé en UTF-8 valide"
-                          CC_NBSP "; renvoyez-le depuis la page du "
-                          "questionnaire.");
+        rc = cc_malformed(errors, CC_MSG_FORM_UTF8);
         goto done;
 
     case CC_URL_NUL:
-        rc = cc_malformed(errors, "invalid_encoding",
-                          "Le formulaire contient un caractère nul, qui "
-                          "n'est pas autorisé.");
+        rc = cc_malformed(errors, CC_MSG_FORM_NUL);
         goto done;
 
     case CC_URL_TOO_MANY:
-        snprintf(msg, sizeof(msg), "Le formulaire contient trop de champs "
-                 "(%d au plus).", CC_FORM_MAX_PAIRS);
-        rc = cc_malformed(errors, "too_many_fields", msg);
+        rc = cc_malformed(errors, CC_MSG_FORM_TOO_MANY, CC_FORM_MAX_PAIRS);
         goto done;
 
     default:

@@ -11,6 +11,7 @@
 
 #include "cc_http.h"
 #include "cc_schema_int.h"
+#include "cc_messages.h"
 
 #define CC_SITE     "Concertation ESS Normandie"
 #define CC_NDASH    "\xe2\x80\x93"
@@ -535,11 +536,11 @@ cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors)
 
     cc_buf_str(b, "<div class=\"resume-erreurs\" role=\"alert\" "
                "aria-labelledby=\"resume-erreurs-titre\">\n"
-               "<h2 id=\"resume-erreurs-titre\">Votre réponse n'a pas été "
-               "enregistrée" CC_NBSP ": ");
+               "<h2 id=\"resume-erreurs-titre\">"
+               CC_PAGE_NOT_RECORDED CC_NBSP ": ");
     cc_buf_num(b, n);
-    cc_buf_str(b, n > 1 ? " erreurs à corriger</h2>\n<ul>\n"
-                        : " erreur à corriger</h2>\n<ul>\n");
+    cc_buf_str(b, n > 1 ? " " CC_PAGE_ERRORS "</h2>\n<ul>\n"
+                        : " " CC_PAGE_ERROR "</h2>\n<ul>\n");
 
     json_array_foreach(errors, i, e) {
         field = cc_error_field(e);
@@ -596,9 +597,7 @@ cc_plumbing(cc_buf_t *b, const cc_page_plumbing_t *pl)
 
     if (pl->honeypot) {
         cc_buf_str(b, "<div class=\"pot\" aria-hidden=\"true\">"
-                   "<label for=\"champ-pot\">Ne remplissez pas ce champ"
-                   CC_NBSP ": il sert à écarter les envois automatiques."
-                   "</label><input type=\"text\" id=\"champ-pot\" name=\"");
+                   "<label for=\"champ-pot\">" CC_PAGE_HONEYPOT "</label><input type=\"text\" id=\"champ-pot\" name=\"");
         cc_buf_escs(b, pl->honeypot);
         cc_buf_str(b, "\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"
                    "</div>\n");
@@ -664,7 +663,7 @@ cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
         }
     }
 
-    cc_buf_str(&b, "<button type=\"submit\">Envoyer ma réponse</button>\n"
+    cc_buf_str(&b, "<button type=\"submit\">" CC_PAGE_SUBMIT "</button>\n"
                "</form>\n");
     cc_page_tail(&b);
 

@@ -116,6 +116,103 @@ static const cc_message_t  cc_messages[CC_MSG_N] = {
 
     [CC_MSG_REGISTRATION_NOT_FOUND] = { 404, "not_found", "jeton",
         "Cette inscription est introuvable." },
+
+    [CC_MSG_JSON_EMPTY] = { 400, "invalid_json", NULL,
+        "Le corps de la requête est vide" NBSP "; envoyez un objet JSON." },
+
+    [CC_MSG_JSON_ENCODING] = { 400, "invalid_encoding", NULL,
+        "Le document JSON contient un caractère interdit (UTF-8 invalide ou "
+        "caractère nul)." },
+
+    [CC_MSG_JSON_UNICODE] = { 400, "invalid_encoding", NULL,
+        "Le document JSON contient un caractère Unicode invalide (\\u isolé "
+        "ou hors limites)." },
+
+    [CC_MSG_JSON_DUPLICATE] = { 400, "invalid_json", NULL,
+        "La clé «" NBSP "%s" NBSP "» apparaît plusieurs fois dans le "
+        "document JSON" NBSP "; envoyez chaque champ une seule fois." },
+
+    [CC_MSG_JSON_NOT_OBJECT] = { 400, "invalid_json", NULL,
+        "Le document JSON doit être un objet associant chaque nom de champ "
+        "à sa valeur." },
+
+    [CC_MSG_JSON_SYNTAX] = { 400, "invalid_json", NULL,
+        "Le corps de la requête n'est pas un document JSON valide (ligne "
+        "%zu, colonne %zu)" NBSP "; vérifiez sa syntaxe." },
+
+    [CC_MSG_FORM_ESCAPE] = { 400, "invalid_encoding", NULL,
+        "Le formulaire contient un signe «" NBSP "%%" NBSP "» qui n'est pas "
+        "suivi de deux chiffres hexadécimaux (par exemple %%C3%%A9)." },
+
+    [CC_MSG_FORM_UTF8] = { 400, "invalid_encoding", NULL,
+        "Le formulaire n'est pas encodé en UTF-8 valide" NBSP "; renvoyez-le "
+        "depuis la page du questionnaire." },
+
+    [CC_MSG_FORM_NUL] = { 400, "invalid_encoding", NULL,
+        "Le formulaire contient un caractère nul, qui n'est pas autorisé." },
+
+    [CC_MSG_FORM_TOO_MANY] = { 400, "too_many_fields", NULL,
+        "Le formulaire contient trop de champs (%d au plus)." },
+
+    [CC_MSG_REQUIRED] = { 422, "required", NULL,
+        "Ce champ est obligatoire." },
+
+    [CC_MSG_REQUIRED_CHOICE] = { 422, "required", NULL,
+        "Ce champ est obligatoire" NBSP ": choisissez une réponse." },
+
+    [CC_MSG_REQUIRED_CONSENT] = { 422, "required", NULL,
+        "Ce champ est obligatoire" NBSP ": cochez la case pour pouvoir "
+        "envoyer votre réponse." },
+
+    [CC_MSG_REQUIRED_COUNT] = { 422, "required", NULL,
+        "Ce champ est obligatoire" NBSP ": choisissez %s." },
+
+    [CC_MSG_TOO_FEW] = { 422, "too_few", NULL,
+        "Choisissez %s (%zu cochée%s)." },
+
+    [CC_MSG_TOO_MANY] = { 422, "too_many", NULL,
+        "Choisissez %s (%zu cochée%s)." },
+
+    [CC_MSG_INVALID_CHOICE] = { 422, "invalid_choice", NULL,
+        "Choisissez l'une des réponses proposées." },
+
+    [CC_MSG_INVALID_OPTION] = { 422, "invalid_choice", NULL,
+        "La réponse «" NBSP "%s" NBSP "» ne fait pas partie des réponses "
+        "proposées." },
+
+    [CC_MSG_LIST_EXPECTED] = { 422, "invalid_type", NULL,
+        "Ce champ attend une liste de réponses (textes)." },
+
+    [CC_MSG_ONE_EXPECTED] = { 422, "invalid_type", NULL,
+        "Ce champ attend une seule réponse, sous forme de texte." },
+
+    [CC_MSG_TEXT_EXPECTED] = { 422, "invalid_type", NULL,
+        "Ce champ attend un texte." },
+
+    [CC_MSG_TRUE_EXPECTED] = { 422, "invalid_type", NULL,
+        "Ce champ attend la valeur true (case cochée)." },
+
+    [CC_MSG_INVALID_CHARACTERS] = { 422, "invalid_characters", NULL,
+        "Votre texte contient des caractères de contrôle non autorisés"
+        NBSP "; retirez-les puis renvoyez le formulaire." },
+
+    [CC_MSG_TOO_LONG] = { 422, "too_long", NULL,
+        "Votre texte dépasse %zu caractère%s (%zu saisis)" NBSP "; "
+        "raccourcissez-le." },
+
+    [CC_MSG_INVALID_EMAIL] = { 422, "invalid_email", NULL,
+        "Cette adresse électronique n'est pas valide (exemple" NBSP ": "
+        "nom@domaine.fr)." },
+
+    [CC_MSG_MUST_BE_TRUE] = { 422, "must_be_true", NULL,
+        "Vous devez cocher cette case pour pouvoir envoyer votre réponse." },
+
+    [CC_MSG_DUPLICATE_FIELD] = { 422, "duplicate_field", NULL,
+        "Ce champ a été envoyé plusieurs fois" NBSP "; une seule valeur est "
+        "attendue." },
+
+    [CC_MSG_UNKNOWN_FIELD] = { 422, "unknown_field", NULL,
+        "Le champ «" NBSP "%s" NBSP "» n'existe pas dans ce formulaire." },
 };
 
 

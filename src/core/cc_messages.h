@@ -3,7 +3,8 @@
  * HTTP status, its error code (the JSON "code"), the field it is about and
  * its text in French.  A person changing the wording changes it here.
  * A text with a conversion (%s) is formatted by its one caller, which the
- * comment beside the entry names.
+ * comment beside the entry names; the texts of the 400 and 422 answers
+ * all go through a format ("%%" is a percent sign there).
  */
 
 #ifndef CC_MESSAGES_H
@@ -46,6 +47,38 @@ typedef enum {
     CC_MSG_TOKEN_EVENT_GONE,
     CC_MSG_REGISTRATION_NOT_FOUND,
 
+    /* a body that cannot be read (400): cc_body.c, formatted there */
+    CC_MSG_JSON_EMPTY,
+    CC_MSG_JSON_ENCODING,
+    CC_MSG_JSON_UNICODE,
+    CC_MSG_JSON_DUPLICATE,          /* %s: the key */
+    CC_MSG_JSON_NOT_OBJECT,
+    CC_MSG_JSON_SYNTAX,             /* %zu, %zu: line, column */
+    CC_MSG_FORM_ESCAPE,
+    CC_MSG_FORM_UTF8,
+    CC_MSG_FORM_NUL,
+    CC_MSG_FORM_TOO_MANY,           /* %d: the most */
+
+    /* a field's answer (422): cc_validate.c, formatted there */
+    CC_MSG_REQUIRED,
+    CC_MSG_REQUIRED_CHOICE,
+    CC_MSG_REQUIRED_CONSENT,
+    CC_MSG_REQUIRED_COUNT,          /* %s: CC_TEXT_COUNT_* */
+    CC_MSG_TOO_FEW,                 /* %s, %zu, %s: wanted, ticked, "s" */
+    CC_MSG_TOO_MANY,                /* the same */
+    CC_MSG_INVALID_CHOICE,
+    CC_MSG_INVALID_OPTION,          /* %s: the answer */
+    CC_MSG_LIST_EXPECTED,
+    CC_MSG_ONE_EXPECTED,
+    CC_MSG_TEXT_EXPECTED,
+    CC_MSG_TRUE_EXPECTED,
+    CC_MSG_INVALID_CHARACTERS,
+    CC_MSG_TOO_LONG,                /* %zu, %s, %zu: most, "s", typed */
+    CC_MSG_INVALID_EMAIL,
+    CC_MSG_MUST_BE_TRUE,
+    CC_MSG_DUPLICATE_FIELD,
+    CC_MSG_UNKNOWN_FIELD,           /* %s: the name */
+
     CC_MSG_N
 } cc_msg_e;
 
@@ -60,6 +93,12 @@ typedef struct {
 const cc_message_t *cc_message(cc_msg_e id);
 
 
+/* how many answers a field of several wants, in CC_MSG_TOO_FEW and others */
+#define CC_TEXT_COUNT_EXACTLY      "exactement %zu réponse%s"
+#define CC_TEXT_COUNT_AT_LEAST     "au moins %zu réponse%s"
+#define CC_TEXT_COUNT_AT_MOST      "au plus %zu réponse%s"
+#define CC_TEXT_COUNT_BETWEEN      "entre %zu et %zu réponses"
+
 /* the titles and sentences of the pages the module writes itself */
 #define CC_PAGE_ERROR_TITLE        "Votre envoi n'a pas pu être traité"
 #define CC_PAGE_UNAVAILABLE_TITLE  "Service momentanément indisponible"
@@ -71,6 +110,12 @@ const cc_message_t *cc_message(cc_msg_e id);
 #define CC_PAGE_CANCELLED_TEXT     "Votre inscription est annulée : votre " \
                                    "place revient à la première personne " \
                                    "de la liste d'attente."
-#define CC_PAGE_BACK               "Retour à la concertation"
+/* the form shown again (cc_html.c) */
+#define CC_PAGE_NOT_RECORDED       "Votre réponse n'a pas été enregistrée"
+#define CC_PAGE_ERRORS             "erreurs à corriger"
+#define CC_PAGE_ERROR              "erreur à corriger"
+#define CC_PAGE_SUBMIT             "Envoyer ma réponse"
+#define CC_PAGE_HONEYPOT           "Ne remplissez pas ce champ\xc2\xa0: il " \
+                                   "sert à écarter les envois automatiques."
 
 #endif /* CC_MESSAGES_H */

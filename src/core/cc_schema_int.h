@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "cc_schema.h"
 #include "cc_errors.h"
+#include "cc_messages.h"
 
 #define CC_NBSP  "\xc2\xa0"     /* French typography: « x », before ":" */
 
@@ -48,9 +49,7 @@ const cc_option_t *cc_field_option(const cc_field_t *field,
 #define CC_MSG_SIZE   1024
 
 /* *errors = one whole-body error (field null); CC_MALFORMED or CC_NOMEM */
-cc_validation_e cc_malformed(cc_errors_t **errors, const char *code,
-    const char *message);
-
+cc_validation_e cc_malformed(cc_errors_t **errors, cc_msg_e id, ...);
 /* user text quoted in a message, cut to 64 code points; buf CC_SHOW_SIZE */
 const char *cc_show(const char *s, size_t len, char *buf);
 

@@ -18,6 +18,7 @@
 #include "cc_utf8.h"
 #include "cc_jsonw.h"
 #include "cc_errors.h"
+#include "cc_messages.h"
 
 #define CC_SHOW_MAX         64      /* code points of user text quoted */
 
@@ -64,15 +65,17 @@ cc_verror(cc_errors_t **errors, const char *field, size_t flen,
 }
 
 
+/* the message of the table (cc_messages.c), formatted with what follows */
+
 static int
-cc_error(cc_check_t *ck, const char *field, const char *code,
-    const char *fmt, ...)
+cc_error(cc_check_t *ck, const char *field, cc_msg_e id, ...)
 {
     int      rc;
     va_list  args;
 
-    va_start(args, fmt);
-    rc = cc_verror(&ck->errors, field, strlen(field), code, fmt, args);
+    va_start(args, id);
+    rc = cc_verror(&ck->errors, field, strlen(field), cc_message(id)->code,
+                   cc_message(id)->text, args);
     va_end(args);
 
     return rc;
@@ -80,40 +83,36 @@ cc_error(cc_check_t *ck, const char *field, const char *code,
 
 
 static int
-cc_error_name(cc_check_t *ck, const cc_slice_t *name, const char *code,
-    const char *fmt, ...)
+cc_error_name(cc_check_t *ck, const cc_slice_t *name, cc_msg_e id, ...)
 {
     int      rc;
     va_list  args;
 
-    va_start(args, fmt);
-    rc = cc_verror(&ck->errors, name->s, name->len, code, fmt, args);
+    va_start(args, id);
+    rc = cc_verror(&ck->errors, name->s, name->len, cc_message(id)->code,
+                   cc_message(id)->text, args);
     va_end(args);
 
     return rc;
 }
 
 
-static int
-cc_error_body(cc_errors_t **errors, const char *code, const char *fmt, ...)
-{
-    int      rc;
-    va_list  args;
-
-    va_start(args, fmt);
-    rc = cc_verror(errors, NULL, 0, code, fmt, args);
-    va_end(args);
-
-    return rc;
-}
-
+/* a body that cannot be read: its one error, the table's, formatted */
 
 cc_validation_e
-cc_malformed(cc_errors_t **errors, const char *code, const char *message)
+cc_malformed(cc_errors_t **errors, cc_msg_e id, ...)
 {
+    int      rc;
+    va_list  args;
+
     *errors = NULL;
 
-    if (cc_error_body(errors, code, "%s", message) != 0) {
+    va_start(args, id);
+    rc = cc_verror(errors, NULL, 0, cc_message(id)->code,
+                   cc_message(id)->text, args);
+    va_end(args);
+
+    if (rc != 0) {
         cc_errors_free(*errors);
         *errors = NULL;
         return CC_NOMEM;
@@ -214,36 +213,31 @@ cc_plural(size_t n)
 
 
 static int
-cc_count_error(cc_check_t *ck, const cc_field_t *f, const char *code,
-    size_t n)
+cc_count_error(cc_check_t *ck, const cc_field_t *f, cc_msg_e id, size_t n)
 {
     char  want[128];
 
     if (f->min == f->max) {
-        snprintf(want, sizeof(want), "exactement %zu réponse%s", f->min,
+        snprintf(want, sizeof(want), CC_TEXT_COUNT_EXACTLY, f->min,
                  cc_plural(f->min));
 
     } else if (f->max == f->noptions && f->min > 0) {
-        snprintf(want, sizeof(want), "au moins %zu réponse%s", f->min,
+        snprintf(want, sizeof(want), CC_TEXT_COUNT_AT_LEAST, f->min,
                  cc_plural(f->min));
 
     } else if (f->min == 0) {
-        snprintf(want, sizeof(want), "au plus %zu réponse%s", f->max,
+        snprintf(want, sizeof(want), CC_TEXT_COUNT_AT_MOST, f->max,
                  cc_plural(f->max));
 
     } else {
-        snprintf(want, sizeof(want), "entre %zu et %zu réponses", f->min,
-                 f->max);
+        snprintf(want, sizeof(want), CC_TEXT_COUNT_BETWEEN, f->min, f->max);
     }
 
     if (n == 0) {
-        return cc_error(ck, f->name, code,
-                        "Ce champ est obligatoire" CC_NBSP ": choisissez %s.",
-                        want);
+        return cc_error(ck, f->name, CC_MSG_REQUIRED_COUNT, want);
     }
 
-    return cc_error(ck, f->name, code,
-                    "Choisissez %s (%zu cochée%s).", want, n, cc_plural(n));
+    return cc_error(ck, f->name, id, want, n, cc_plural(n));
 }
 
 
@@ -321,8 +315,7 @@ cc_check_choice(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
     o = cc_field_option(f, s, len);
 
     if (o == NULL) {
-        return cc_error(ck, f->name, "invalid_choice",
-                        "Choisissez l'une des réponses proposées.");
+        return cc_error(ck, f->name, CC_MSG_INVALID_CHOICE);
     }
 
     v->out = CC_OUT_STRING;
@@ -343,8 +336,7 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     const cc_option_t  *o;
 
     if (v->type != CC_IN_LIST) {
-        return cc_error(ck, f->name, "invalid_type",
-                        "Ce champ attend une liste de réponses (textes).");
+        return cc_error(ck, f->name, CC_MSG_LIST_EXPECTED);
     }
 
     memset(v->seen, 0, f->noptions);
@@ -360,9 +352,7 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
         o = cc_field_option(f, s, len);
 
         if (o == NULL) {
-            return cc_error(ck, f->name, "invalid_choice",
-                            "La réponse «" CC_NBSP "%s" CC_NBSP "»"
-                            " ne fait pas partie des réponses proposées.",
+            return cc_error(ck, f->name, CC_MSG_INVALID_OPTION,
                             cc_show(s, len, show));
         }
 
@@ -373,16 +363,15 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     }
 
     if (v->bad_item) {
-        return cc_error(ck, f->name, "invalid_type",
-                        "Ce champ attend une liste de réponses (textes).");
+        return cc_error(ck, f->name, CC_MSG_LIST_EXPECTED);
     }
 
     if (n < f->min) {
-        return cc_count_error(ck, f, "too_few", n);
+        return cc_count_error(ck, f, CC_MSG_TOO_FEW, n);
     }
 
     if (n > f->max) {
-        return cc_count_error(ck, f, "too_many", n);
+        return cc_count_error(ck, f, CC_MSG_TOO_MANY, n);
     }
 
     /* deduplicated, in option order: the order of the checkboxes */
@@ -447,16 +436,11 @@ cc_check_text(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
     }
 
     if (bad) {
-        return cc_error(ck, f->name, "invalid_characters",
-                        "Votre texte contient des caractères de contrôle non "
-                        "autorisés" CC_NBSP "; retirez-les puis renvoyez le "
-                        "formulaire.");
+        return cc_error(ck, f->name, CC_MSG_INVALID_CHARACTERS);
     }
 
     if (count > f->max_length) {
-        return cc_error(ck, f->name, "too_long",
-                        "Votre texte dépasse %zu caractère%s (%zu saisis)"
-                        CC_NBSP "; raccourcissez-le.", f->max_length,
+        return cc_error(ck, f->name, CC_MSG_TOO_LONG, f->max_length,
                         cc_plural(f->max_length), count);
     }
 
@@ -473,9 +457,7 @@ cc_check_email(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
     const char *s, size_t len)
 {
     if (!cc_email_valid(s, len)) {
-        return cc_error(ck, f->name, "invalid_email",
-                        "Cette adresse électronique n'est pas valide "
-                        "(exemple" CC_NBSP ": nom@domaine.fr).");
+        return cc_error(ck, f->name, CC_MSG_INVALID_EMAIL);
     }
 
     v->out = CC_OUT_LOWER;
@@ -518,21 +500,16 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
         switch (f->type) {
 
         case CC_FIELD_CHOICE:
-            return cc_error(ck, f->name, "required",
-                            "Ce champ est obligatoire" CC_NBSP ": choisissez "
-                            "une réponse.");
+            return cc_error(ck, f->name, CC_MSG_REQUIRED_CHOICE);
 
         case CC_FIELD_MULTIPLE:
-            return cc_count_error(ck, f, "required", 0);
+            return cc_count_error(ck, f, CC_MSG_REQUIRED_COUNT, 0);
 
         case CC_FIELD_CONSENT:
-            return cc_error(ck, f->name, "required",
-                            "Ce champ est obligatoire" CC_NBSP ": cochez la "
-                            "case pour pouvoir envoyer votre réponse.");
+            return cc_error(ck, f->name, CC_MSG_REQUIRED_CONSENT);
 
         default:
-            return cc_error(ck, f->name, "required",
-                            "Ce champ est obligatoire.");
+            return cc_error(ck, f->name, CC_MSG_REQUIRED);
         }
     }
 
@@ -540,9 +517,7 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
 
     case CC_FIELD_CHOICE:
         if (s == NULL) {
-            return cc_error(ck, f->name, "invalid_type",
-                            "Ce champ attend une seule réponse, sous forme "
-                            "de texte.");
+            return cc_error(ck, f->name, CC_MSG_ONE_EXPECTED);
         }
 
         return cc_check_choice(ck, f, v, s, len);
@@ -553,8 +528,7 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     case CC_FIELD_TEXT:
     case CC_FIELD_EMAIL:
         if (s == NULL) {
-            return cc_error(ck, f->name, "invalid_type",
-                            "Ce champ attend un texte.");
+            return cc_error(ck, f->name, CC_MSG_TEXT_EXPECTED);
         }
 
         return f->type == CC_FIELD_TEXT ? cc_check_text(ck, f, v, s, len)
@@ -567,13 +541,10 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
         }
 
         if (v->type == CC_IN_FALSE) {
-            return cc_error(ck, f->name, "must_be_true",
-                            "Vous devez cocher cette case pour pouvoir "
-                            "envoyer votre réponse.");
+            return cc_error(ck, f->name, CC_MSG_MUST_BE_TRUE);
         }
 
-        return cc_error(ck, f->name, "invalid_type",
-                        "Ce champ attend la valeur true (case cochée).");
+        return cc_error(ck, f->name, CC_MSG_TRUE_EXPECTED);
     }
 }
 
@@ -673,9 +644,7 @@ cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
         if (v->dup) {
             v->out = CC_OUT_NONE;
 
-            if (cc_error(&ck, f->name, "duplicate_field",
-                         "Ce champ a été envoyé plusieurs fois" CC_NBSP "; "
-                         "une seule valeur est attendue.") != 0)
+            if (cc_error(&ck, f->name, CC_MSG_DUPLICATE_FIELD) != 0)
             {
                 goto nomem;
             }
@@ -691,9 +660,7 @@ cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
     /* a flood of junk names is one mistake, not a thousand errors */
 
     for (i = 0; i < in->nunknown && i < CC_MAX_UNKNOWN; i++) {
-        if (cc_error_name(&ck, &in->unknown[i], "unknown_field",
-                          "Le champ «" CC_NBSP "%s" CC_NBSP "» n'existe "
-                          "pas dans ce formulaire.",
+        if (cc_error_name(&ck, &in->unknown[i], CC_MSG_UNKNOWN_FIELD,
                           cc_show(in->unknown[i].s, in->unknown[i].len,
                                   show))
             != 0)
