@@ -7,11 +7,12 @@
 #define CC_RECORD_H
 
 #include <stddef.h>
+
+#include "cc_keys.h"
 #include <stdint.h>
 
 #define CC_ID_LEN         36     /* UUID text form, without the NUL */
 #define CC_TIME_LEN       24     /* "2022-02-08T08:00:00.123Z" */
-#define CC_CLIENT_KEY_LEN 64     /* hex of HMAC-SHA256 */
 
 /*
  * UUIDv7 (RFC 9562) from a Unix time in ms and 10 random bytes.  The caller
@@ -46,28 +47,9 @@ size_t cc_client_mask(int family, const unsigned char *addr,
 int cc_client_key(const unsigned char *secret, size_t secret_len,
     const unsigned char *masked, size_t masked_len, char *out);
 
-/*
- * The same HMAC with the key schedule done once: the inner and outer
- * digest states of the secret are kept, so that a request only hashes its
- * own few bytes (HMAC() fetches the digest and derives both pads on every
- * call).  Not thread-safe: one per process.
- */
-typedef struct cc_hmac_s  cc_hmac_t;
-
-cc_hmac_t *cc_hmac_new(const unsigned char *secret, size_t secret_len);
-void cc_hmac_free(cc_hmac_t *hmac);
-/*
- * A key of its own for one use: HMAC(secret, context) as the key, so that
- * tokens of one kind are never valid as another nor as client keys.
- */
-cc_hmac_t *cc_hmac_derive(const unsigned char *secret, size_t secret_len,
-    const char *context);
-
 /* the idempotency keys' (cc_token.h and cc_registration.h have theirs) */
 #define CC_IDEMPOTENCY_CONTEXT  "concertation idempotency key"
-/* lower-case hex, CC_CLIENT_KEY_LEN chars and a NUL; 0, or -1 on failure */
-int cc_hmac_hex(cc_hmac_t *hmac, const unsigned char *msg, size_t len,
-    char *out);
+
 
 /*
  * An idempotency key as a client may send it: 1 to 255 visible ASCII

@@ -43,9 +43,6 @@ size_t
 cc_reg_token_make(cc_hmac_t *key, const char *id, const char *event,
     size_t event_len, char *out)
 {
-    size_t  n;
-    char    mac[CC_CLIENT_KEY_LEN + 1];
-
     if (!cc_reg_event_ok(event, event_len)) {
         return 0;
     }
@@ -53,18 +50,8 @@ cc_reg_token_make(cc_hmac_t *key, const char *id, const char *event,
     memcpy(out, id, CC_ID_LEN);
     out[CC_ID_LEN] = '.';
     memcpy(out + CC_ID_LEN + 1, event, event_len);
-    n = CC_ID_LEN + 1 + event_len;
 
-    if (cc_hmac_hex(key, (const unsigned char *) out, n, mac) != 0) {
-        return 0;
-    }
-
-    out[n] = '.';
-    memcpy(out + n + 1, mac, CC_REG_MAC_LEN);
-    n += 1 + CC_REG_MAC_LEN;
-    out[n] = '\0';
-
-    return n;
+    return cc_signed_make(key, out, CC_ID_LEN + 1 + event_len);
 }
 
 
@@ -72,20 +59,21 @@ int
 cc_reg_token_check(cc_hmac_t *key, const char *s, size_t len, char *id,
     char *event)
 {
-    size_t         i, n, event_len;
-    unsigned char  diff;
-    char           mac[CC_CLIENT_KEY_LEN + 1];
+    size_t  i, n, event_len;
 
-    if (len < CC_ID_LEN + 3 + CC_REG_MAC_LEN
-        || len > CC_REG_TOKEN_MAX_LEN || s[CC_ID_LEN] != '.')
-    {
+    if (len > CC_REG_TOKEN_MAX_LEN) {
         return -1;
     }
 
-    n = len - CC_REG_MAC_LEN - 1;      /* "<id>.<event>" */
+    n = cc_signed_payload(s, len);          /* "<id>.<event>" */
+
+    if (n == (size_t) -1 || n < CC_ID_LEN + 2 || s[CC_ID_LEN] != '.') {
+        return -1;
+    }
+
     event_len = n - CC_ID_LEN - 1;
 
-    if (s[n] != '.' || !cc_reg_event_ok(s + CC_ID_LEN + 1, event_len)) {
+    if (!cc_reg_event_ok(s + CC_ID_LEN + 1, event_len)) {
         return -1;
     }
 
@@ -97,26 +85,7 @@ cc_reg_token_check(cc_hmac_t *key, const char *s, size_t len, char *id,
         }
     }
 
-    for (i = n + 1; i < len; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-        {
-            return -1;
-        }
-    }
-
-    if (cc_hmac_hex(key, (const unsigned char *) s, n, mac) != 0) {
-        return -2;
-    }
-
-    /* constant time: the comparison must not tell how much was right */
-
-    diff = 0;
-
-    for (i = 0; i < CC_REG_MAC_LEN; i++) {
-        diff |= (unsigned char) (mac[i] ^ s[n + 1 + i]);
-    }
-
-    if (diff != 0) {
+    if (!cc_signed_verify(key, s, n)) {
         return -2;
     }
 

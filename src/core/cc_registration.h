@@ -13,7 +13,7 @@
 #include "cc_events.h"
 
 #define CC_REG_EVENT_MAX   64
-#define CC_REG_MAC_LEN     32          /* hex of the first 128 bits */
+#define CC_REG_MAC_LEN     CC_SIGNED_MAC_LEN
 
 /* "<registration id>.<event id>.<MAC>" */
 #define CC_REG_TOKEN_MAX_LEN  (CC_ID_LEN + 1 + CC_REG_EVENT_MAX + 1           \

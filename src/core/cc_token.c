@@ -18,8 +18,7 @@ cc_token_key(const unsigned char *secret, size_t secret_len)
 size_t
 cc_token_make(cc_hmac_t *key, int64_t now_ms, char *out)
 {
-    int   n;
-    char  mac[CC_CLIENT_KEY_LEN + 1];
+    int  n;
 
     if (now_ms < 0) {
         return 0;
@@ -31,16 +30,7 @@ cc_token_make(cc_hmac_t *key, int64_t now_ms, char *out)
         return 0;
     }
 
-    if (cc_hmac_hex(key, (const unsigned char *) out, (size_t) n, mac) != 0)
-    {
-        return 0;
-    }
-
-    out[n] = '.';
-    memcpy(out + n + 1, mac, CC_TOKEN_MAC_LEN);
-    out[n + 1 + CC_TOKEN_MAC_LEN] = '\0';
-
-    return (size_t) n + 1 + CC_TOKEN_MAC_LEN;
+    return cc_signed_make(key, out, (size_t) n);
 }
 
 
@@ -48,53 +38,32 @@ cc_token_status_e
 cc_token_check(cc_hmac_t *key, const char *s, size_t len, int64_t now_ms,
     int64_t min_ms, int64_t max_ms, int64_t *issued_ms)
 {
-    size_t         i, digits;
-    int64_t        issued;
-    unsigned char  diff;
-    char           mac[CC_CLIENT_KEY_LEN + 1];
+    size_t   i, digits;
+    int64_t  issued;
 
     if (len == 0) {
         return CC_TOKEN_MISSING;
     }
 
-    digits = 0;
-    issued = 0;
+    digits = cc_signed_payload(s, len);
 
-    while (digits < len && s[digits] >= '0' && s[digits] <= '9') {
-        if (digits == CC_TOKEN_MAX_DIGITS) {
-            return CC_TOKEN_MALFORMED;
-        }
-
-        issued = issued * 10 + (s[digits] - '0');
-        digits++;
-    }
-
-    if (digits == 0 || len != digits + 1 + CC_TOKEN_MAC_LEN
-        || s[digits] != '.')
+    if (digits == (size_t) -1 || digits == 0
+        || digits > CC_TOKEN_MAX_DIGITS)
     {
         return CC_TOKEN_MALFORMED;
     }
 
-    for (i = digits + 1; i < len; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-        {
+    issued = 0;
+
+    for (i = 0; i < digits; i++) {
+        if (s[i] < '0' || s[i] > '9') {
             return CC_TOKEN_MALFORMED;
         }
+
+        issued = issued * 10 + (s[i] - '0');
     }
 
-    if (cc_hmac_hex(key, (const unsigned char *) s, digits, mac) != 0) {
-        return CC_TOKEN_FORGED;
-    }
-
-    /* constant time: the comparison must not tell how much was right */
-
-    diff = 0;
-
-    for (i = 0; i < CC_TOKEN_MAC_LEN; i++) {
-        diff |= (unsigned char) (mac[i] ^ s[digits + 1 + i]);
-    }
-
-    if (diff != 0) {
+    if (!cc_signed_verify(key, s, digits)) {
         return CC_TOKEN_FORGED;
     }
 

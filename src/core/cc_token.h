@@ -13,7 +13,7 @@
 #include "cc_record.h"
 
 #define CC_TOKEN_MAX_DIGITS  16
-#define CC_TOKEN_MAC_LEN     32         /* hex of the first 128 bits */
+#define CC_TOKEN_MAC_LEN     CC_SIGNED_MAC_LEN
 #define CC_TOKEN_MAX_LEN     (CC_TOKEN_MAX_DIGITS + 1 + CC_TOKEN_MAC_LEN)
 
 typedef enum {

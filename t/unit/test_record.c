@@ -245,6 +245,62 @@ test_hmac_keyed(void)
 }
 
 
+/*
+ * A derived key is HKDF-SHA256's output (RFC 5869, test case 3: no salt,
+ * no info), its first 32 bytes, used as an HMAC key; and a signed token
+ * is "<payload>.<first 32 hex of the MAC>", checked in constant time.
+ */
+
+static void
+test_derive_and_sign(void)
+{
+    char            mac[CC_CLIENT_KEY_LEN + 1], token[CC_CLIENT_KEY_LEN + 1];
+    size_t          n;
+    cc_hmac_t      *d, *direct, *other;
+    unsigned char   ikm[22];
+
+    static const unsigned char  okm[32] = {
+        0x8d, 0xa4, 0xe7, 0x75, 0xa5, 0x63, 0xc1, 0x8f, 0x71, 0x5f, 0x80,
+        0x2a, 0x06, 0x3c, 0x5a, 0x31, 0xb8, 0xa1, 0x1f, 0x5c, 0x5e, 0xe1,
+        0x87, 0x9e, 0xc3, 0x45, 0x4e, 0x5f, 0x3c, 0x73, 0x8d, 0x2d
+    };
+
+    memset(ikm, 0x0b, sizeof(ikm));
+
+    d = cc_hmac_derive(ikm, sizeof(ikm), "");
+    direct = cc_hmac_new(okm, sizeof(okm));
+    other = cc_hmac_derive(ikm, sizeof(ikm), "another use");
+    CHECK(d != NULL && direct != NULL && other != NULL);
+
+    if (d && direct && other) {
+        CHECK(cc_hmac_hex(d, (const unsigned char *) "abc", 3, mac) == 0);
+        CHECK(cc_hmac_hex(direct, (const unsigned char *) "abc", 3, token)
+              == 0);
+        CHECK_STR(mac, token);
+
+        memcpy(token, "payload.x", 9);
+        n = cc_signed_make(d, token, 9);
+        CHECK(n == 9 + 1 + CC_SIGNED_MAC_LEN && strlen(token) == n);
+        CHECK(cc_signed_payload(token, n) == 9);
+        CHECK(cc_signed_verify(d, token, 9));
+        CHECK(!cc_signed_verify(other, token, 9));
+
+        token[n - 1] = token[n - 1] == '0' ? '1' : '0';
+        CHECK(cc_signed_payload(token, n) == 9);
+        CHECK(!cc_signed_verify(d, token, 9));
+
+        token[n - 1] = 'A';                 /* not lower-case hex */
+        CHECK(cc_signed_payload(token, n) == (size_t) -1);
+        CHECK(cc_signed_payload(token, n - 1) == (size_t) -1);
+        CHECK(cc_signed_payload("x", 1) == (size_t) -1);
+    }
+
+    cc_hmac_free(d);
+    cc_hmac_free(direct);
+    cc_hmac_free(other);
+}
+
+
 static void
 test_idempotency_key(void)
 {
@@ -276,4 +332,5 @@ test_record(void)
     test_mask();
     test_hmac();
     test_hmac_keyed();
+    test_derive_and_sign();
 }
