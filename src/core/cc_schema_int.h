@@ -52,6 +52,9 @@ const cc_option_t *cc_field_option(const cc_field_t *field,
 cc_validation_e cc_malformed(cc_errors_t **errors, cc_msg_e id, ...);
 /* user text quoted in a message, cut to 64 code points; buf CC_SHOW_SIZE */
 const char *cc_show(const char *s, size_t len, char *buf);
+/* cc_text.c: white space off both ends; an e-mail address's form (1/0) */
+void cc_text_trim(const char **s, size_t *len);
+int cc_email_valid(const char *s, size_t len);
 
 /* 1 for the values an HTML checkbox or a form may send for "yes" */
 int cc_consent_accepted(const char *s, size_t len);

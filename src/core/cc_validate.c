@@ -20,11 +20,7 @@
 #include "cc_errors.h"
 #include "cc_messages.h"
 
-#define CC_SHOW_MAX         64      /* code points of user text quoted */
 
-#define CC_EMAIL_MAX        254
-#define CC_EMAIL_LOCAL_MAX  64
-#define CC_EMAIL_LABEL_MAX  63
 
 /* words of eight bytes: "has a zero byte", "has a byte below n" */
 #define CC_ONES   0x0101010101010101ULL
@@ -122,89 +118,6 @@ cc_malformed(cc_errors_t **errors, cc_msg_e id, ...)
 }
 
 
-/* user text quoted in a message: at most CC_SHOW_MAX code points */
-
-const char *
-cc_show(const char *s, size_t len, char *buf)
-{
-    size_t  i, n;
-
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        if (((unsigned char) s[i] & 0xC0) != 0x80 && n++ == CC_SHOW_MAX) {
-            memcpy(buf, s, i);
-            memcpy(buf + i, "\xe2\x80\xa6", 4);         /* "…" */
-            return buf;
-        }
-    }
-
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-
-    return buf;
-}
-
-
-static int
-cc_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
-           || c == '\v';
-}
-
-
-static void
-cc_trim(const char **s, size_t *len)
-{
-    while (*len && cc_is_space((*s)[0])) {
-        (*s)++;
-        (*len)--;
-    }
-
-    while (*len && cc_is_space((*s)[*len - 1])) {
-        (*len)--;
-    }
-}
-
-
-static int
-cc_ascii_caseeq(const char *a, const char *b, size_t n)
-{
-    size_t  i;
-    char    x, y;
-
-    for (i = 0; i < n; i++) {
-        x = (a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i];
-        y = (b[i] >= 'A' && b[i] <= 'Z') ? b[i] + 32 : b[i];
-
-        if (x != y) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-int
-cc_consent_accepted(const char *s, size_t len)
-{
-    static const char  *yes[] = { "on", "oui", "true", "1", "yes", NULL };
-    const char        **p;
-
-    cc_trim(&s, &len);
-
-    for (p = yes; *p; p++) {
-        if (strlen(*p) == len && cc_ascii_caseeq(*p, s, len)) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
 static const char *
 cc_plural(size_t n)
 {
@@ -238,71 +151,6 @@ cc_count_error(cc_check_t *ck, const cc_field_t *f, cc_msg_e id, size_t n)
     }
 
     return cc_error(ck, f->name, id, want, n, cc_plural(n));
-}
-
-
-static int
-cc_email_valid(const char *s, size_t len)
-{
-    size_t  i, at, label;
-
-    if (len > CC_EMAIL_MAX) {
-        return 0;
-    }
-
-    at = len;
-
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) s[i] <= 0x20 || (unsigned char) s[i] >= 0x7F) {
-            return 0;
-        }
-
-        if (s[i] == '@') {
-            if (at != len) {
-                return 0;
-            }
-
-            at = i;
-        }
-    }
-
-    if (at == 0 || at == len || at > CC_EMAIL_LOCAL_MAX) {
-        return 0;
-    }
-
-    for (i = 0; i < at; i++) {
-        if (strchr("()<>[]:;@\\,\"", s[i]) != NULL) {
-            return 0;
-        }
-    }
-
-    /* domain: dot-separated labels of [a-z0-9-], at least two of them */
-
-    label = 0;
-
-    for (i = at + 1; i <= len; i++) {
-
-        if (i == len || s[i] == '.') {
-            if (label == 0 || label > CC_EMAIL_LABEL_MAX
-                || s[i - 1] == '-' || s[i - label] == '-')
-            {
-                return 0;
-            }
-
-            label = 0;
-            continue;
-        }
-
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
-              || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-        {
-            return 0;
-        }
-
-        label++;
-    }
-
-    return memchr(s + at + 1, '.', len - at - 1) != NULL;
 }
 
 
@@ -347,7 +195,7 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     for (i = v->first; i != CC_IN_END; i = in->items[i].next) {
         s = in->items[i].str.s;
         len = in->items[i].str.len;
-        cc_trim(&s, &len);
+        cc_text_trim(&s, &len);
 
         o = cc_field_option(f, s, len);
 
@@ -483,7 +331,7 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     if (v->type == CC_IN_STRING) {
         s = v->str.s;
         len = v->str.len;
-        cc_trim(&s, &len);
+        cc_text_trim(&s, &len);
         absent = len == 0;
 
     } else {

@@ -61,8 +61,34 @@ void export_file_atomic(const char *path, const char *data, size_t len);
 void export_fsync_dir(const char *path);
 void export_write(FILE *fp, const char *data, size_t len);
 
-/* export_stream.c */
+/* export_stream.c: the entries; export_group.c: the incremental export */
+typedef struct {
+    cc_xstr_t          id;
+    cc_xstr_t          received_at;
+    cc_xstr_t          form;
+    cc_xstr_t          data;
+    cc_xstr_t          client;
+    cc_xstr_t          event;
+    cc_xstr_t          status;
+    cc_xstr_t          position;
+} export_entry_t;
+
+typedef struct {
+    export_t          *ex;
+    cc_schema_t       *schema;
+    FILE              *fp;
+    cc_xbuf_t          buf;
+    int                registrations;     /* the inscriptions stream */
+    cc_sid_t           last;              /* the last id written */
+    unsigned long long pending_gone;
+} export_stream_t;
+
 int export_stream(export_t *ex);
+void export_header(export_stream_t *s);
+size_t export_entries(export_stream_t *s, redisReply *list,
+    cc_sid_t *cursor);
+int export_done(export_stream_t *s);
+int export_incremental(export_stream_t *s, const char *out);
 
 /* export_regs.c */
 int export_registrations(export_t *ex);

@@ -1,0 +1,139 @@
+
+/*
+ * concertation: the handshake of a new Redis connection.  Its replies fill
+ * the handshake's state, which the connection reads after each reply: a
+ * refused AUTH or SELECT drops the connection, TIME's answer makes it
+ * ready.
+ */
+
+
+#include "ngx_http_concertation_redis_handshake.h"
+
+
+static void ngx_http_concertation_handshake_auth(void *data,
+    redisReply *reply);
+static void ngx_http_concertation_handshake_select(void *data,
+    redisReply *reply);
+static void ngx_http_concertation_handshake_refused(
+    ngx_http_concertation_handshake_t *hs, const char *what,
+    redisReply *reply);
+static void ngx_http_concertation_handshake_time(void *data,
+    redisReply *reply);
+
+
+void
+ngx_http_concertation_handshake_start(ngx_http_concertation_handshake_t *hs,
+    ngx_http_concertation_queue_t *q, ngx_http_concertation_redis_conf_t *rcf,
+    ngx_log_t *log)
+{
+    u_char      *p;
+    size_t       len[2];
+    const char  *argv[2];
+    u_char       db[NGX_INT_T_LEN];
+
+    hs->log = log;
+    hs->error = NULL;
+    hs->done = 0;
+
+    if (rcf->password.len) {
+        argv[0] = "AUTH";
+        len[0] = 4;
+        argv[1] = (const char *) rcf->password.data;
+        len[1] = rcf->password.len;
+
+        (void) ngx_http_concertation_queue_push(q, 2, argv, len,
+                                    ngx_http_concertation_handshake_auth, hs);
+    }
+
+    if (rcf->database) {
+        p = ngx_sprintf(db, "%i", rcf->database);
+
+        argv[0] = "SELECT";
+        len[0] = 6;
+        argv[1] = (const char *) db;
+        len[1] = p - db;
+
+        (void) ngx_http_concertation_queue_push(q, 2, argv, len,
+                                  ngx_http_concertation_handshake_select, hs);
+    }
+
+    /*
+     * Its answer says the connection went through the handshake; TIME
+     * rather than PING, to know how Redis's clock stands to ours.
+     */
+
+    argv[0] = "TIME";
+    len[0] = 4;
+
+    (void) ngx_http_concertation_queue_push(q, 1, argv, len,
+                                    ngx_http_concertation_handshake_time, hs);
+}
+
+
+static void
+ngx_http_concertation_handshake_auth(void *data, redisReply *reply)
+{
+    ngx_http_concertation_handshake_refused(data, "AUTH", reply);
+}
+
+
+static void
+ngx_http_concertation_handshake_select(void *data, redisReply *reply)
+{
+    ngx_http_concertation_handshake_refused(data, "SELECT", reply);
+}
+
+
+static void
+ngx_http_concertation_handshake_refused(ngx_http_concertation_handshake_t *hs,
+    const char *what, redisReply *reply)
+{
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, hs->log, 0, "Redis refused %s: %*s", what,
+                  (size_t) reply->len, reply->str);
+
+    hs->error = what;
+}
+
+
+static void
+ngx_http_concertation_handshake_time(void *data, redisReply *reply)
+{
+    ngx_http_concertation_handshake_t *hs = data;
+
+    ngx_int_t    sec, usec;
+    ngx_time_t  *tp;
+
+    if (reply == NULL) {
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_http_concertation_handshake_refused(hs, "TIME", reply);
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[1]->type == REDIS_REPLY_STRING)
+    {
+        sec = ngx_atoi((u_char *) reply->element[0]->str,
+                       reply->element[0]->len);
+        usec = ngx_atoi((u_char *) reply->element[1]->str,
+                        reply->element[1]->len);
+
+        if (sec != NGX_ERROR && usec != NGX_ERROR) {
+            ngx_time_update();
+            tp = ngx_timeofday();
+
+            hs->clock_offset = (int64_t) sec * 1000 + usec / 1000
+                               - ((int64_t) tp->sec * 1000 + tp->msec);
+            hs->clock = 1;
+        }
+    }
+
+    hs->done = 1;
+}
