@@ -359,7 +359,8 @@ ngx_http_concertation_abuse_verdict(ngx_http_request_t *r,
     tp = ngx_timeofday();
     now = (int64_t) tp->sec * 1000 + tp->msec;
 
-    st = cc_token_check(ngx_http_concertation_main_conf(r)->keys->form_token, (char *) res->token,
+    st = cc_token_check(ngx_http_concertation_main_conf(r)->keys->form_token,
+                        (char *) res->token,
                         res->ntokens ? res->token_len : 0, now,
                         (int64_t) acf->form_min_time,
                         (int64_t) acf->form_max_age, NULL);

@@ -11,6 +11,7 @@
 #include "ngx_http_concertation_request.h"
 #include "ngx_http_concertation_response.h"
 #include "ngx_http_concertation_programme.h"
+#include "ngx_http_concertation_seats.h"
 #include "ngx_http_concertation_keys.h"
 #include "ngx_http_concertation_metrics.h"
 #include "cc_registration.h"
@@ -19,18 +20,13 @@
 
 
 #define NGX_HTTP_CONCERTATION_CANCEL_MAX_BODY  2048
-#define NGX_HTTP_CONCERTATION_CANCEL_ARGS      13
 
 
 typedef struct {
     ngx_http_concertation_req_t         rq;        /* first */
     ngx_str_t                           token;
     const cc_event_t                   *event;
-    ngx_str_t                           keys[NGX_HTTP_CONCERTATION_EVENT_KEYS];
-    ngx_http_concertation_call_t        call;
-    const char                    *argv[NGX_HTTP_CONCERTATION_CANCEL_ARGS];
-    size_t                         argvlen[NGX_HTTP_CONCERTATION_CANCEL_ARGS];
-    u_char                              capacity[NGX_INT_T_LEN];
+    ngx_http_concertation_event_cmd_t   cmd;
     char                                id[CC_ID_LEN + 1];
     char                                event_id[CC_REG_EVENT_MAX + 1];
     char                                received_at[CC_TIME_LEN + 1];
@@ -194,9 +190,9 @@ ngx_http_concertation_cancel_start(ngx_http_concertation_req_t *rq,
                                                   CC_MSG_TOKEN_EVENT_GONE);
     }
 
-    if (ngx_http_concertation_programme_keys(r->pool,
+    if (ngx_http_concertation_seats_keys(r->pool,
                                    &ngx_http_concertation_loc_conf(r)->prefix,
-                                   ctx->event, ctx->keys)
+                                   ctx->event, ctx->cmd.keys)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -211,43 +207,27 @@ ngx_http_concertation_cancel_start(ngx_http_concertation_req_t *rq,
                                                  CC_MSG_UNAVAILABLE_REQUEST);
     }
 
-    return ngx_http_concertation_request_wait(rq, &ctx->call);
+    return ngx_http_concertation_request_wait(rq, &ctx->cmd.call);
 }
 
 
 static ngx_int_t
 ngx_http_concertation_cancel_send(ngx_http_concertation_cancel_ctx_t *ctx)
 {
-    ngx_uint_t  i;
+    ngx_str_t  args[4];
 
-#define ngx_http_concertation_arg(i, s, n)                                    \
-    ctx->argv[i] = (const char *) (s); ctx->argvlen[i] = (n)
+    args[0].data = (u_char *) ctx->id;
+    args[0].len = CC_ID_LEN;
+    args[1].data = (u_char *) ctx->received_at;
+    args[1].len = CC_TIME_LEN;
+    args[2].data = (u_char *) ctx->event_id;
+    args[2].len = ngx_strlen(ctx->event_id);
+    ngx_str_set(&args[3], "");
 
-    ngx_http_concertation_arg(2, "5", 1);
-
-    for (i = 0; i < NGX_HTTP_CONCERTATION_EVENT_KEYS; i++) {
-        ngx_http_concertation_arg(3 + i, ctx->keys[i].data, ctx->keys[i].len);
-    }
-
-    ngx_http_concertation_arg(8, ctx->id, CC_ID_LEN);
-    ngx_http_concertation_arg(9, ctx->received_at, CC_TIME_LEN);
-    ngx_http_concertation_arg(10, ctx->event_id, ngx_strlen(ctx->event_id));
-    ngx_http_concertation_arg(11, "", 0);
-    ngx_http_concertation_arg(12, ctx->capacity,
-                      ngx_sprintf(ctx->capacity, "%ui",
-                                  (ngx_uint_t) ctx->event->capacity)
-                      - ctx->capacity);
-
-#undef ngx_http_concertation_arg
-
-    ctx->call.script = NGX_HTTP_CONCERTATION_SCRIPT_CANCEL;
-    ctx->call.argc = 13;
-    ctx->call.argv = ctx->argv;
-    ctx->call.argvlen = ctx->argvlen;
-    ctx->call.handler = ngx_http_concertation_cancel_reply;
-    ctx->call.data = ctx;
-
-    return ngx_http_concertation_call(&ctx->call);
+    return ngx_http_concertation_seats_call(&ctx->cmd,
+                                  NGX_HTTP_CONCERTATION_SCRIPT_CANCEL,
+                                  ctx->event, args, 4,
+                                  ngx_http_concertation_cancel_reply, ctx);
 }
 
 

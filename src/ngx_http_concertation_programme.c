@@ -647,38 +647,3 @@ ngx_http_concertation_programme_counts(ngx_http_concertation_programme_t *pg,
 
     return counts;
 }
-
-
-ngx_int_t
-ngx_http_concertation_programme_keys(ngx_pool_t *pool, ngx_str_t *prefix,
-    const cc_event_t *event, ngx_str_t *keys)
-{
-    size_t      len;
-    ngx_uint_t  i;
-
-    static const char  *names[] = { "event", "waitlist", "emails", "regs" };
-
-    len = ngx_strlen(event->id);
-
-    for (i = 0; i < 4; i++) {
-        keys[i].data = ngx_pnalloc(pool, prefix->len + len
-                                         + sizeof(":waitlist"));
-        if (keys[i].data == NULL) {
-            return NGX_ERROR;
-        }
-
-        keys[i].len = ngx_sprintf(keys[i].data, "%V%s:%s", prefix,
-                                  event->id, names[i])
-                      - keys[i].data;
-    }
-
-    keys[4].data = ngx_pnalloc(pool, prefix->len + sizeof("inscriptions"));
-    if (keys[4].data == NULL) {
-        return NGX_ERROR;
-    }
-
-    keys[4].len = ngx_sprintf(keys[4].data, "%Vinscriptions", prefix)
-                  - keys[4].data;
-
-    return NGX_OK;
-}

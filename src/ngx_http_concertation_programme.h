@@ -41,17 +41,6 @@ ngx_int_t ngx_http_concertation_programme_init_process(ngx_cycle_t *cycle,
     ngx_http_concertation_programme_t *pg);
 
 /*
- * The Redis keys of an event's registrations, as the scripts take them:
- * "<prefix><event>:event", ":waitlist", ":emails", ":regs", and the stream
- * shared by all events, "<prefix>inscriptions" (no hash tag of their own,
- * so that with a prefix "{concertation}:" they share one Cluster slot).
- */
-#define NGX_HTTP_CONCERTATION_EVENT_KEYS  5
-
-ngx_int_t ngx_http_concertation_programme_keys(ngx_pool_t *pool,
-    ngx_str_t *prefix, const cc_event_t *event, ngx_str_t *keys);
-
-/*
  * A copy of the counters, one per event, in pool; *updated: when they were
  * last read from Redis (0: never), *failing: since when reading fails.
  */

@@ -19,6 +19,7 @@
 #include "ngx_http_concertation_response.h"
 #include "ngx_http_concertation_store.h"
 #include "ngx_http_concertation_programme.h"
+#include "ngx_http_concertation_seats.h"
 #include "ngx_http_concertation_keys.h"
 #include "ngx_http_concertation_limit.h"
 #include "ngx_http_concertation_metrics.h"
@@ -28,7 +29,6 @@
 #define NGX_HTTP_CONCERTATION_REG_FIELD      "evenement"
 #define NGX_HTTP_CONCERTATION_REG_CONFIRMED  "/inscription-confirmee.html"
 #define NGX_HTTP_CONCERTATION_REG_WAITING    "/inscription-attente.html"
-#define NGX_HTTP_CONCERTATION_REG_ARGS       16
 
 
 typedef struct {
@@ -38,12 +38,7 @@ typedef struct {
     ngx_str_t                           address;   /* as answered */
     const cc_event_t                   *event;
     ngx_str_t                           email;     /* the e-mail key */
-    ngx_str_t                           keys[NGX_HTTP_CONCERTATION_EVENT_KEYS];
-    ngx_http_concertation_call_t        call;
-    const char                         *argv[NGX_HTTP_CONCERTATION_REG_ARGS];
-    size_t                              argvlen[NGX_HTTP_CONCERTATION_REG_ARGS];
-    u_char                              capacity[NGX_INT_T_LEN];
-    u_char                              waitlist[NGX_INT_T_LEN];
+    ngx_http_concertation_event_cmd_t   cmd;
 } ngx_http_concertation_register_ctx_t;
 
 
@@ -154,7 +149,7 @@ ngx_http_concertation_register_start(ngx_http_concertation_req_t *rq,
                                                  CC_MSG_UNAVAILABLE_REQUEST);
     }
 
-    return ngx_http_concertation_request_wait(rq, &ctx->call);
+    return ngx_http_concertation_request_wait(rq, &ctx->cmd.call);
 }
 
 
@@ -243,9 +238,9 @@ ngx_http_concertation_register_prepare(
                                                CC_MSG_REGISTRATION_CLOSED);
     }
 
-    if (ngx_http_concertation_programme_keys(r->pool,
+    if (ngx_http_concertation_seats_keys(r->pool,
                                    &ngx_http_concertation_loc_conf(r)->prefix,
-                                   ctx->event, ctx->keys)
+                                   ctx->event, ctx->cmd.keys)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -258,42 +253,22 @@ ngx_http_concertation_register_prepare(
 static ngx_int_t
 ngx_http_concertation_register_send(ngx_http_concertation_register_ctx_t *ctx)
 {
-    ngx_uint_t  i;
+    ngx_str_t  args[6];
 
-#define ngx_http_concertation_arg(i, s, n)                                    \
-    ctx->argv[i] = (const char *) (s); ctx->argvlen[i] = (n)
+    args[0].data = (u_char *) ctx->st.id;
+    args[0].len = CC_ID_LEN;
+    args[1].data = (u_char *) ctx->st.received_at;
+    args[1].len = CC_TIME_LEN;
+    args[2] = ctx->event_id;
+    args[3] = ctx->st.data;
+    args[4].data = (u_char *) ctx->st.client;
+    args[4].len = CC_CLIENT_KEY_LEN;
+    args[5] = ctx->email;
 
-    ngx_http_concertation_arg(2, "5", 1);
-
-    for (i = 0; i < NGX_HTTP_CONCERTATION_EVENT_KEYS; i++) {
-        ngx_http_concertation_arg(3 + i, ctx->keys[i].data, ctx->keys[i].len);
-    }
-
-    ngx_http_concertation_arg(8, ctx->st.id, CC_ID_LEN);
-    ngx_http_concertation_arg(9, ctx->st.received_at, CC_TIME_LEN);
-    ngx_http_concertation_arg(10, ctx->event->id, ngx_strlen(ctx->event->id));
-    ngx_http_concertation_arg(11, ctx->st.data.data, ctx->st.data.len);
-    ngx_http_concertation_arg(12, ctx->st.client, CC_CLIENT_KEY_LEN);
-    ngx_http_concertation_arg(13, ctx->email.data, ctx->email.len);
-    ngx_http_concertation_arg(14, ctx->capacity,
-                      ngx_sprintf(ctx->capacity, "%ui",
-                                  (ngx_uint_t) ctx->event->capacity)
-                      - ctx->capacity);
-    ngx_http_concertation_arg(15, ctx->waitlist,
-                      ngx_sprintf(ctx->waitlist, "%ui",
-                                  (ngx_uint_t) ctx->event->waitlist)
-                      - ctx->waitlist);
-
-#undef ngx_http_concertation_arg
-
-    ctx->call.script = NGX_HTTP_CONCERTATION_SCRIPT_REGISTER;
-    ctx->call.argc = 16;
-    ctx->call.argv = ctx->argv;
-    ctx->call.argvlen = ctx->argvlen;
-    ctx->call.handler = ngx_http_concertation_register_reply;
-    ctx->call.data = ctx;
-
-    return ngx_http_concertation_call(&ctx->call);
+    return ngx_http_concertation_seats_call(&ctx->cmd,
+                                  NGX_HTTP_CONCERTATION_SCRIPT_REGISTER,
+                                  ctx->event, args, 6,
+                                  ngx_http_concertation_register_reply, ctx);
 }
 
 

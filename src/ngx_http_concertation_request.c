@@ -546,8 +546,11 @@ ngx_int_t
 ngx_http_concertation_request_wait(ngx_http_concertation_req_t *rq,
     ngx_http_concertation_call_t *call)
 {
-    ngx_http_concertation_wait_arm(&rq->wait, call,
-                           ngx_http_concertation_loc_conf(rq->request)->timeout);
+    ngx_msec_t  timeout;
+
+    timeout = ngx_http_concertation_loc_conf(rq->request)->timeout;
+
+    ngx_http_concertation_wait_arm(&rq->wait, call, timeout);
 
     return NGX_DONE;
 }

@@ -6,7 +6,7 @@
  *   2 body read, within its total deadline           (in memory or a file)
  *   3 validated with the endpoint's schema           (every error at once)
  *   4 abuse verdict on the form's "_" fields
- *   5 the endpoint's start(): its Redis command      (ngx_http_concertation_wait.h)
+ *   5 the endpoint's start(): its Redis command      (waited for: _wait.h)
  *
  * — and the table each endpoint declares it with.
  */

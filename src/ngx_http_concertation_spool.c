@@ -309,7 +309,9 @@ ngx_http_concertation_spool_exit_process(ngx_cycle_t *cycle)
     /* what was not replayed stays: another worker, or the next, takes it */
 
     if (sp->own.fd != NGX_INVALID_FILE) {
-        if (sp->own.size == 0 && ngx_delete_file(sp->own.path) == NGX_FILE_ERROR) {
+        if (sp->own.size == 0
+            && ngx_delete_file(sp->own.path) == NGX_FILE_ERROR)
+        {
             ngx_log_error(NGX_LOG_CRIT, cycle->log, ngx_errno,
                           ngx_delete_file_n " \"%s\" failed", sp->own.path);
         }

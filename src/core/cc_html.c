@@ -597,7 +597,8 @@ cc_plumbing(cc_buf_t *b, const cc_page_plumbing_t *pl)
 
     if (pl->honeypot) {
         cc_buf_str(b, "<div class=\"pot\" aria-hidden=\"true\">"
-                   "<label for=\"champ-pot\">" CC_PAGE_HONEYPOT "</label><input type=\"text\" id=\"champ-pot\" name=\"");
+                   "<label for=\"champ-pot\">" CC_PAGE_HONEYPOT "</label>"
+                   "<input type=\"text\" id=\"champ-pot\" name=\"");
         cc_buf_escs(b, pl->honeypot);
         cc_buf_str(b, "\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"
                    "</div>\n");

@@ -1,9 +1,9 @@
 /*
  * The flat input both body readers fill (cc_json.c for JSON, cc_body.c for
- * urlencoded forms; cc_input.c) and the validator (cc_validate.c) checks: one slot per
- * schema field, indexed like schema->fields, plus the unknown names.  No
- * allocation per value: strings are slices of the body, or of one scratch
- * buffer when they had to be unescaped or percent-decoded.
+ * urlencoded forms; cc_input.c) and the validator (cc_validate.c) checks:
+ * one slot per schema field, indexed like schema->fields, plus the unknown
+ * names.  No allocation per value: strings are slices of the body, or of
+ * one scratch buffer when they had to be unescaped or percent-decoded.
  */
 
 #ifndef CC_INPUT_H

@@ -2,7 +2,7 @@
  * concertation-export: the back-office export of the streams (answers,
  * registrations) to CSV and JSON Lines, incremental through a consumer
  * group, and the purge of personal data.  The logic that needs no Redis
- * is in src/core/cc_export*.c, unit-tested there.
+ * is in cc_export*.c beside it, unit-tested and fuzzed.
  */
 
 #ifndef EXPORT_H
