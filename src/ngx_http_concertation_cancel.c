@@ -46,7 +46,6 @@ static ngx_int_t ngx_http_concertation_cancel_answer(
     ngx_http_concertation_cancel_ctx_t *ctx);
 static ngx_int_t ngx_http_concertation_cancel_expired(ngx_http_request_t *r,
     ngx_uint_t maybe_sent);
-static void ngx_http_concertation_cancel_schema_free(void *data);
 
 
 const ngx_http_concertation_endpoint_t  ngx_http_concertation_cancel = {
@@ -80,54 +79,24 @@ ngx_http_concertation_cancellation(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_concertation_loc_conf_t *clcf = conf;
 
-    ngx_pool_cleanup_t                 *cln;
-    ngx_http_core_loc_conf_t           *hclcf;
-    ngx_http_concertation_main_conf_t  *cmcf;
-    char                                err[256];
+    cc_schema_t  *schema;
+    char          err[256];
 
-    if (clcf->endpoint) {
+    if (clcf->schema) {
         return "is duplicate, or the location has a form already";
     }
 
-    clcf->schema = cc_schema_load_buffer("cancellation",
+    schema = cc_schema_load_buffer("cancellation",
                                     ngx_http_concertation_cancel_form,
                                     sizeof(ngx_http_concertation_cancel_form)
                                     - 1, err, sizeof(err));
-    if (clcf->schema == NULL) {
+    if (schema == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
         return NGX_CONF_ERROR;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        cc_schema_free(clcf->schema);
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_concertation_cancel_schema_free;
-    cln->data = clcf->schema;
-
-    clcf->endpoint = &ngx_http_concertation_cancel;
-    ngx_http_concertation_conf_where(cf, &clcf->form_where);
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf,
-                                              ngx_http_concertation_module);
-    if (!cmcf->used) {
-        ngx_http_concertation_conf_where(cf, &cmcf->first_use);
-        cmcf->used = 1;
-    }
-
-    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    hclcf->handler = ngx_http_concertation_request_handler;
-
-    return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_concertation_cancel_schema_free(void *data)
-{
-    cc_schema_free(data);
+    return ngx_http_concertation_request_conf(cf, clcf, schema,
+                                              &ngx_http_concertation_cancel);
 }
 
 

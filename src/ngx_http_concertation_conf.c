@@ -10,6 +10,11 @@
 #define NGX_HTTP_CONCERTATION_ZONE_KINDS  8
 
 
+static char *ngx_http_concertation_conf_value(ngx_conf_t *cf, char *rv);
+static ngx_http_concertation_zone_kind_t *ngx_http_concertation_zone_kind(
+    ngx_shm_zone_t *shm_zone);
+
+
 /* the kinds met so far: a zone's tag is its kind */
 static ngx_http_concertation_zone_kind_t
     *ngx_http_concertation_kinds[NGX_HTTP_CONCERTATION_ZONE_KINDS];
@@ -83,7 +88,7 @@ ngx_http_concertation_conf_slot(ngx_conf_t *cf, ngx_command_t *cmd,
  * it, so that a typo is found from the message alone.
  */
 
-char *
+static char *
 ngx_http_concertation_conf_value(ngx_conf_t *cf, char *rv)
 {
     ngx_str_t  *value;
@@ -169,7 +174,7 @@ ngx_http_concertation_zone_add(ngx_conf_t *cf, ngx_str_t *name, size_t size,
 }
 
 
-ngx_http_concertation_zone_kind_t *
+static ngx_http_concertation_zone_kind_t *
 ngx_http_concertation_zone_kind(ngx_shm_zone_t *shm_zone)
 {
     ngx_uint_t  i;

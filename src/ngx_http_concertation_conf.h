@@ -49,8 +49,6 @@ typedef struct {
 
 char *ngx_http_concertation_conf_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-/* the same naming of the value, for a directive of a handler of its own */
-char *ngx_http_concertation_conf_value(ngx_conf_t *cf, char *rv);
 
 
 /*
@@ -66,9 +64,6 @@ typedef struct {
 ngx_shm_zone_t *ngx_http_concertation_zone_add(ngx_conf_t *cf,
     ngx_str_t *name, size_t size, ngx_http_concertation_zone_kind_t *kind,
     const char *user);
-/* the kind of a zone, if it is one of the module's */
-ngx_http_concertation_zone_kind_t *ngx_http_concertation_zone_kind(
-    ngx_shm_zone_t *shm_zone);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_CONF_H_INCLUDED_ */

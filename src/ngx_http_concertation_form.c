@@ -16,9 +16,6 @@
 #include "ngx_http_concertation_metrics.h"
 
 
-static void ngx_http_concertation_schema_cleanup(void *data);
-
-
 /* a location with a form: its endpoint, its limits, its stream */
 
 char *
@@ -85,12 +82,9 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_concertation_loc_conf_t *clcf = conf;
 
-    u_char                             *p;
-    ngx_str_t                          *value, path;
-    ngx_pool_cleanup_t                 *cln;
-    ngx_http_core_loc_conf_t           *hclcf;
-    ngx_http_concertation_main_conf_t  *cmcf;
-    char                                err[512];
+    u_char     *p;
+    ngx_str_t  *value, path;
+    char        err[512];
 
     if (clcf->schema != NULL) {
         return "is duplicate, or the location has a form already";
@@ -129,22 +123,10 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        cc_schema_free(clcf->schema);
+    if (ngx_http_concertation_request_conf(cf, clcf, clcf->schema, NULL)
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_concertation_schema_cleanup;
-    cln->data = clcf->schema;
-
-    ngx_http_concertation_conf_where(cf, &clcf->form_where);
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf,
-                                              ngx_http_concertation_module);
-    if (!cmcf->used) {
-        cmcf->first_use = clcf->form_where;
-        cmcf->used = 1;
     }
 
     /* its counters, shown from the start */
@@ -152,15 +134,5 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    hclcf->handler = ngx_http_concertation_request_handler;
-
     return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_concertation_schema_cleanup(void *data)
-{
-    cc_schema_free(data);
 }

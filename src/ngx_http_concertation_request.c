@@ -15,6 +15,7 @@
 #include "cc_http.h"
 
 
+static void ngx_http_concertation_schema_cleanup(void *data);
 static ngx_int_t ngx_http_concertation_request_checks(ngx_http_request_t *r,
     const ngx_http_concertation_endpoint_t *ep);
 static ngx_int_t ngx_http_concertation_refuse_method(ngx_http_request_t *r,
@@ -34,6 +35,49 @@ static void ngx_http_concertation_reserved(void *data, const char *name,
     size_t name_len, const char *value, size_t value_len);
 static void ngx_http_concertation_value(void *data, const char *name,
     const char *s, size_t len);
+
+
+char *
+ngx_http_concertation_request_conf(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *clcf, cc_schema_t *schema,
+    const ngx_http_concertation_endpoint_t *endpoint)
+{
+    ngx_pool_cleanup_t                 *cln;
+    ngx_http_core_loc_conf_t           *hclcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        cc_schema_free(schema);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_schema_cleanup;
+    cln->data = schema;
+
+    clcf->schema = schema;
+    clcf->endpoint = endpoint;
+    ngx_http_concertation_conf_where(cf, &clcf->form_where);
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+    if (!cmcf->used) {
+        cmcf->first_use = clcf->form_where;
+        cmcf->used = 1;
+    }
+
+    hclcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    hclcf->handler = ngx_http_concertation_request_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_concertation_schema_cleanup(void *data)
+{
+    cc_schema_free(data);
+}
 
 
 ngx_int_t

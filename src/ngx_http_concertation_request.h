@@ -58,6 +58,15 @@ struct ngx_http_concertation_endpoint_s {
 };
 
 
+/*
+ * A location whose POSTs go through the pipeline: its schema (taken, and
+ * freed with the configuration), where it was declared, its handler; it
+ * needs Redis and the secret.  endpoint NULL: chosen at merge (a form's).
+ */
+char *ngx_http_concertation_request_conf(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *clcf, cc_schema_t *schema,
+    const ngx_http_concertation_endpoint_t *endpoint);
+
 /* the content handler of every POST endpoint */
 ngx_int_t ngx_http_concertation_request_handler(ngx_http_request_t *r);
 
