@@ -199,7 +199,9 @@ test-asan: deps $(ASAN_MODULE) export
 EXPORT      := $(BUILD)/concertation-export
 EXPORT_SRCS := $(wildcard tools/export/*.c) \
                src/core/cc_schema.c src/core/cc_schema_query.c \
-               src/core/cc_time.c
+               src/core/cc_schema_field.c src/core/cc_schema_cond.c \
+               src/core/cc_schema_props.c src/core/cc_schema_slots.c \
+               src/core/cc_text.c src/core/cc_time.c
 EXPORT_CC   := gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
                -Wl,-z,relro -Wl,-z,now -Isrc/core -Itools/export

@@ -42,6 +42,10 @@ typedef struct ngx_http_concertation_abuse_conf_s
     ngx_http_concertation_abuse_conf_t;          /* _abuse.h */
 typedef struct ngx_http_concertation_endpoint_s
     ngx_http_concertation_endpoint_t;            /* _request.h */
+typedef struct ngx_http_concertation_pages_s
+    ngx_http_concertation_pages_t;               /* _pages.h */
+typedef struct ngx_http_concertation_page_s
+    ngx_http_concertation_page_t;                /* _pages.h */
 
 
 typedef struct {
@@ -49,6 +53,7 @@ typedef struct {
     ngx_http_concertation_keys_t            *keys;
     ngx_http_concertation_programme_t       *programme;
     ngx_http_concertation_spool_conf_t      *spool;
+    ngx_http_concertation_pages_t           *pages;
 
     /* the first directive that needs Redis and the secret */
     ngx_http_concertation_where_t            first_use;
@@ -75,6 +80,9 @@ typedef struct {
     ngx_http_concertation_window_t          *window;  /* NULL: always */
     ngx_http_concertation_limit_conf_t      *limit;
     ngx_http_concertation_abuse_conf_t      *abuse;
+
+    /* a page showing a form (concertation_form_page), or NULL */
+    ngx_http_concertation_page_t            *page;
 } ngx_http_concertation_loc_conf_t;
 
 

@@ -8,6 +8,7 @@
 
 
 #include "ngx_http_concertation_form.h"
+#include "ngx_http_concertation_pages.h"
 #include "ngx_http_concertation_submit.h"
 #include "ngx_http_concertation_register.h"
 #include "ngx_http_concertation_request.h"
@@ -131,6 +132,11 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     /* its counters, shown from the start */
     if (ngx_http_concertation_metrics_form(cf, &clcf->form) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* a page may show it, by the address it posts to */
+    if (ngx_http_concertation_pages_add_form(cf, clcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

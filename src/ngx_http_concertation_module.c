@@ -10,6 +10,8 @@
 #include "ngx_http_concertation_cancel.h"
 #include "ngx_http_concertation_events.h"
 #include "ngx_http_concertation_form_token.h"
+#include "ngx_http_concertation_form_page.h"
+#include "ngx_http_concertation_pages.h"
 #include "ngx_http_concertation_status.h"
 #include "ngx_http_concertation_request.h"
 #include "ngx_http_concertation_spool_replay.h"
@@ -171,6 +173,22 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_concertation_form,
       NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    /* the pages the module writes: _form_page.c, _pages.c */
+
+    { ngx_string("concertation_form_page"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_concertation_form_page,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_page_fragments"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_page_fragments,
+      NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
 
@@ -416,9 +434,10 @@ ngx_http_concertation_create_main_conf(ngx_conf_t *cf)
     cmcf->keys = ngx_http_concertation_keys_create(cf);
     cmcf->programme = ngx_http_concertation_programme_create_conf(cf);
     cmcf->spool = ngx_http_concertation_spool_create_conf(cf);
+    cmcf->pages = ngx_http_concertation_pages_create(cf);
 
     if (cmcf->redis == NULL || cmcf->keys == NULL || cmcf->programme == NULL
-        || cmcf->spool == NULL)
+        || cmcf->spool == NULL || cmcf->pages == NULL)
     {
         return NULL;
     }
@@ -456,6 +475,11 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     rv = ngx_http_concertation_programme_init_conf(cf, cmcf->programme);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_concertation_pages_init(cf, cmcf->pages);
     if (rv != NGX_CONF_OK) {
         return rv;
     }

@@ -11,6 +11,7 @@
 #include "ngx_http_concertation_headers.h"
 #include "ngx_http_concertation_abuse.h"
 #include "ngx_http_concertation_metrics.h"
+#include "ngx_http_concertation_pages.h"
 #include "cc_http.h"
 #include "cc_record.h"
 
@@ -19,6 +20,8 @@ static ngx_int_t ngx_http_concertation_send(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *type, char *body);
 static ngx_int_t ngx_http_concertation_retry_after(ngx_http_request_t *r,
     uint64_t seconds);
+static char *ngx_http_concertation_message_page(ngx_http_request_t *r,
+    const char *title, const char *text);
 
 
 static ngx_str_t  ngx_http_concertation_json_type =
@@ -69,7 +72,7 @@ ngx_http_concertation_send_text(ngx_http_request_t *r, cc_msg_e msg,
     }
 
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_HTML) {
-        body = cc_message_page_html(m->status >= 500
+        body = ngx_http_concertation_message_page(r, m->status >= 500
                                     ? CC_PAGE_UNAVAILABLE_TITLE
                                     : CC_PAGE_ERROR_TITLE, text);
 
@@ -151,10 +154,12 @@ ngx_int_t
 ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
     cc_errors_t *errors, json_t *submitted)
 {
-    char                              *body, *action;
-    json_t                            *list;
-    cc_page_plumbing_t                 pl;
-    ngx_http_concertation_loc_conf_t  *clcf;
+    char                               *body, *action;
+    json_t                             *list;
+    cc_form_page_t                      fp;
+    cc_page_plumbing_t                  pl;
+    ngx_http_concertation_loc_conf_t   *clcf;
+    ngx_http_concertation_main_conf_t  *cmcf;
 
     ngx_http_concertation_metrics_outcome(r, status, NULL, NULL);
 
@@ -188,7 +193,17 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    body = cc_errors_page_html_ex(clcf->schema, list, submitted, action, &pl);
+    /* the page of the form, the same HTML, the answers and errors added */
+
+    ngx_memzero(&fp, sizeof(cc_form_page_t));
+    fp.action = action;
+    fp.thanks = clcf->registration ? NULL : (char *) clcf->thanks.data;
+    fp.pl = &pl;
+
+    cmcf = ngx_http_concertation_main_conf(r);
+
+    body = cc_form_page_html(clcf->schema, &cmcf->pages->shell, list,
+                             submitted, &fp);
     json_decref(list);
 
     return ngx_http_concertation_send(r, status,
@@ -285,7 +300,8 @@ ngx_http_concertation_send_see_other(ngx_http_request_t *r,
 
     return ngx_http_concertation_send(r, NGX_HTTP_SEE_OTHER,
                                       &ngx_http_concertation_html_type,
-                                      cc_message_page_html(title, text));
+                                      ngx_http_concertation_message_page(r,
+                                          title, text));
 }
 
 
@@ -295,7 +311,8 @@ ngx_http_concertation_send_page(ngx_http_request_t *r, ngx_uint_t status,
 {
     return ngx_http_concertation_send(r, status,
                                       &ngx_http_concertation_html_type,
-                                      cc_message_page_html(title, text));
+                                      ngx_http_concertation_message_page(r,
+                                          title, text));
 }
 
 
@@ -305,6 +322,18 @@ ngx_http_concertation_send_json(ngx_http_request_t *r, ngx_uint_t status,
 {
     return ngx_http_concertation_send(r, status,
                                       &ngx_http_concertation_json_type, body);
+}
+
+
+/* a page of one sentence, in the site's shell */
+
+static char *
+ngx_http_concertation_message_page(ngx_http_request_t *r, const char *title,
+    const char *text)
+{
+    return cc_message_page_html_ex(
+               &ngx_http_concertation_main_conf(r)->pages->shell, title,
+               text);
 }
 
 
@@ -352,12 +381,17 @@ ngx_int_t
 ngx_http_concertation_send_buf(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *type, const char *cache_control, ngx_buf_t *b)
 {
+    u_char       *semi;
     ngx_int_t     rc;
     ngx_str_t     value;
     ngx_chain_t   out;
 
+    /* the media type alone, as the filters (gzip_types...) look it up */
+    semi = ngx_strlchr(type->data, type->data + type->len, ';');
+
     r->headers_out.content_type = *type;
-    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_len = semi ? (size_t) (semi - type->data)
+                                           : type->len;
     r->headers_out.status = status;
     r->headers_out.content_length_n = b->last - b->pos;
 

@@ -153,14 +153,25 @@ ngx_int_t
 ngx_http_concertation_window_check(ngx_http_request_t *r, cc_msg_e *msg,
     const char **text)
 {
-    switch (ngx_http_concertation_phase(r)) {
+    return ngx_http_concertation_window_of(
+               ngx_http_concertation_loc_conf(r)->window, msg, text);
+}
+
+
+ngx_int_t
+ngx_http_concertation_window_of(ngx_http_concertation_window_t *w,
+    cc_msg_e *msg, const char **text)
+{
+    switch (w ? cc_time_phase(w->start, w->end, ngx_time())
+              : CC_PHASE_OPEN)
+    {
 
     case CC_PHASE_OPEN:
         return NGX_DECLINED;
 
     case CC_PHASE_BEFORE:
         *msg = CC_MSG_NOT_OPEN;
-        *text = ngx_http_concertation_loc_conf(r)->window->not_open;
+        *text = w->not_open;
         return NGX_OK;
 
     default: /* CC_PHASE_CLOSED */

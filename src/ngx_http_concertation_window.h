@@ -29,6 +29,9 @@ ngx_int_t ngx_http_concertation_window_variables(ngx_conf_t *cf);
  */
 ngx_int_t ngx_http_concertation_window_check(ngx_http_request_t *r,
     cc_msg_e *msg, const char **text);
+/* the same for a window (NULL: always open), e.g. another location's */
+ngx_int_t ngx_http_concertation_window_of(ngx_http_concertation_window_t *w,
+    cc_msg_e *msg, const char **text);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_WINDOW_H_INCLUDED_ */

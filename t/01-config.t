@@ -31,7 +31,7 @@ is($code, 0, 'a unix socket address is accepted') or diag $out;
 
 # ---- broken schemas, each naming the file and the field
 my $schema = json_decode(slurp(repo_root() . '/conf/questionnaire.json'));
-ok($schema && ref $schema->{fields} eq 'ARRAY', 'conf/questionnaire.json parses');
+ok($schema && ref $schema->{sections} eq 'ARRAY', 'conf/questionnaire.json parses');
 
 sub broken_schema {
     my ($name, $mutate) = @_;
@@ -44,7 +44,7 @@ sub broken_schema {
 
 sub field_of {
     my ($s, $name) = @_;
-    my ($f) = grep { $_->{name} eq $name } @{ $s->{fields} };
+    my ($f) = grep { $_->{name} eq $name } map { @{ $_->{fields} } } @{ $s->{sections} };
     return $f;
 }
 
@@ -55,12 +55,24 @@ my @schemas = (
         sub { field_of($_[0], 'priorites')->{min} = 3;
               field_of($_[0], 'priorites')->{max} = 2 }],
     ['unknown-type', 'vision',
-        sub { field_of($_[0], 'vision')->{type} = 'textarea' }],
+        sub { field_of($_[0], 'vision')->{type} = 'date' }],
+    ['condition-later', 'age',
+        sub { field_of($_[0], 'age')->{visible_if} = { field => 'email', in => ['x'] } }],
+    ['condition-cycle', 'benevoles',
+        sub { field_of($_[0], 'benevoles')->{visible_if} = { all => [
+                  { field => 'profil', in => ['reseau'] },
+                  { field => 'benevoles', in => ['1'] } ] } }],
+    ['condition-unknown', 'accompagnement',
+        sub { field_of($_[0], 'accompagnement')->{visible_if}{field} = 'soutien' }],
+    ['condition-option', 'cooperation',
+        sub { field_of($_[0], 'cooperation')->{visible_if}{in} = ['pirate'] }],
+    ['matrix-labels', 'accord',
+        sub { pop @{ field_of($_[0], 'accord')->{labels} } }],
     ['duplicate-option', 'departement',
         sub { push @{ field_of($_[0], 'departement')->{options} },
                   { value => '14', label => 'Calvados encore' } }],
     ['duplicate-field', 'email',
-        sub { push @{ $_[0]{fields} }, { %{ field_of($_[0], 'email') } } }],
+        sub { push @{ $_[0]{sections}[0]{fields} }, { %{ field_of($_[0], 'email') } } }],
     ['no-options', 'profil',
         sub { field_of($_[0], 'profil')->{options} = [] }],
 );

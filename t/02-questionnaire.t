@@ -139,7 +139,7 @@ my $messy = json_encode({
     profil       => 'acteur_ess',
     structure    => 'cooperative',
     departement  => '76',
-    priorites    => ['emploi', 'formation', 'tourisme', 'formation'],
+    priorites    => ['emploi', ' formation', 'tourisme'],
     vision       => "  \n Une vision\tavec des espaces autour.  \n",
     attentes     => "  Des moyens. ",
     email        => 'Camille.LEFEVRE@Example.ORG',
@@ -153,11 +153,22 @@ my $norm = json_decode($e ? $e->{fields}{data} : 'null');
 is($norm && $norm->{vision}, "Une vision\tavec des espaces autour.", 'normalised: text trimmed');
 is($norm && $norm->{attentes}, 'Des moyens.', 'normalised: optional text trimmed');
 is($norm && $norm->{email}, 'camille.lefevre@example.org', 'normalised: email lower-cased');
-is_deeply($norm && $norm->{priorites}, ['tourisme', 'formation', 'emploi'],
-    'normalised: multiple choices deduplicated, in the schema\'s option order');
+is_deeply($norm && $norm->{priorites}, ['emploi', 'formation', 'tourisme'],
+    'normalised: a ranking keeps its order, each option trimmed');
 is($norm && $norm->{structure}, 'cooperative', 'normalised: optional choice kept');
 check_order($e ? $e->{fields}{data} : '', 'normalised',
-    qw(profil structure departement priorites vision attentes email consentement));
+    qw(profil departement structure priorites vision attentes email consentement));
+
+# a question that does not apply: its answer is neither an error nor kept
+$r = post_json($port, $FORM_PATH, json_encode({ %$src, profil => 'citoyen',
+    structure => 'pirate', salaries => 'beaucoup', age => '40_59' }));
+is($r->{status}, 201, 'answers to questions that do not apply: 201') or diag explain $r;
+$accepted++ if $r->{status} == 201;
+($e) = entry_by_id((json_decode($r->{body}) // {})->{id});
+$norm = json_decode($e ? $e->{fields}{data} : 'null');
+ok($norm && !exists $norm->{structure} && !exists $norm->{salaries},
+    '... the structure section is not stored for a citizen') or diag $e && $e->{fields}{data};
+is($norm && $norm->{age}, '40_59', '... the question for citizens is');
 
 $r = post_json($port, $FORM_PATH, json_encode({ %$src, attentes => '   ', structure => '' }));
 is($r->{status}, 201, 'empty optional fields: 201') or diag explain $r;

@@ -11,7 +11,7 @@ need_module();
 my $redis = start_redis();
 # a copy of the schema where "priorites" needs at least 2 answers
 my $schema = json_decode(slurp(repo_root() . '/conf/questionnaire.json'));
-$_->{min} = 2 for grep { $_->{name} eq 'priorites' } @{ $schema->{fields} };
+$_->{min} = 2 for grep { $_->{name} eq 'priorites' } schema_fields($schema);
 spew(test_dir() . '/min2.json', json_encode($schema));
 my $nginx = start_nginx(module_conf(server => <<'SRV'), redis => $redis);
         location = /api/min2 {
@@ -118,21 +118,21 @@ sub field_errors {
 
 my $all_wrong = json_encode({
     profil       => 'pirate',               # invalid_choice
-    structure    => ['association'],        # invalid_type
+    commune      => ['Caen'],               # invalid_type
     priorites    => [],                     # required (empty = missing)
     attentes     => 5,                      # invalid_type
     email        => 'pas-une-adresse',      # invalid_email
     consentement => JSON::PP::false,        # must_be_true
-    age          => 42,                     # unknown_field
+    ville        => 42,                     # unknown_field
     # departement and vision missing        # required
 });
 $r = post_json($port, $FORM_PATH, $all_wrong);
 is($r->{status}, 422, 'many field errors: 422') or diag explain $r;
 like($r->{headers}{'content-type'} // '', qr{^application/json\b}, '422: JSON body');
 is_deeply(field_errors($r), [sort
-    'profil:invalid_choice', 'structure:invalid_type', 'priorites:required',
+    'profil:invalid_choice', 'commune:invalid_type', 'priorites:required',
     'attentes:invalid_type', 'email:invalid_email', 'consentement:must_be_true',
-    'age:unknown_field', 'departement:required', 'vision:required'],
+    'ville:unknown_field', 'departement:required', 'vision:required'],
     '422 lists all nine errors at once, one per field') or diag $r->{body};
 my $errs = errors_of($r) // [];
 ok(@$errs && !grep({ !length($_->{message} // '') } @$errs), 'every error has a message');
@@ -162,8 +162,8 @@ one_field_case('email with two @', { email => 'a@b@example.org' }, 'email:invali
 $r = post_json($port, '/api/min2', $json =~ s/"formation"/"formation","formation"/r
     =~ s/"tourisme",//r);
 is($r->{status}, 422, 'one priority (twice) where the schema wants 2: 422') or diag explain $r;
-is_deeply(field_errors($r), ['priorites:too_few'], 'duplicates do not count: too_few')
-    or diag $r->{body};
+is_deeply(field_errors($r), ['priorites:duplicate_choice'],
+    'an option ranked twice: duplicate_choice') or diag $r->{body};
 is($redis->xlen('min2:questionnaire'), 0, 'nothing stored');
 
 $r = post_form($port, $FORM_PATH, "$form&profil=citoyen");

@@ -42,9 +42,22 @@ my @pages = qw(index questionnaire inscription merci erreur
                consultation-a-venir inscription-confirmee inscription-attente
                404 429 50x);
 
-# every page of html/ is in the list
+# every page of html/ is in the list; the questionnaire is the module's
 my @files = map { m{([^/]+)\.html$} ? $1 : () } glob "$root/html/*.html";
-is_deeply([sort @files], [sort @pages], 'the pages tested are those of html/');
+is_deeply([sort @files], [sort grep { $_ ne 'questionnaire' } @pages],
+          'the pages tested are those of html/, and the questionnaire');
+ok(!-e "$root/html/questionnaire.html",
+   'the questionnaire is not written by hand: the module renders it');
+
+# one shell: the header, menu and footer are fragments, included by SSI in
+# the static pages and read by the module for its own pages
+my %fragment = map { $_ => slurp("$root/html/inc/$_.html") } qw(tete entete pied);
+for my $f (glob("$root/html/*.html")) {
+    my $s = slurp($f);
+    (my $name = $f) =~ s{^\Q$root\E/}{};
+    unlike($s, qr{<header class="entete">|<footer class="pied">},
+           "$name: no copy of the header or the footer");
+}
 
 sub security_headers_ok {
     my ($res, $what) = @_;
@@ -65,9 +78,14 @@ for my $p (@pages) {
     is($res->{status}, 200, "$path: 200") or diag $res->{error} // '';
     like($res->{headers}{'content-type'} // '', qr{^text/html; charset=utf-8}i, "$path: HTML in UTF-8");
     security_headers_ok($res, $path);
-    like($res->{headers}{'cache-control'} // '', qr/no-cache/, "$path: Cache-Control no-cache");
+    like($res->{headers}{'cache-control'} // '', qr/no-cache|no-store/,
+         "$path: Cache-Control no-cache (no-store: a page with a fresh token)");
 
     my $body = $res->{body};
+    (my $plain = $body) =~ s/ aria-current="page"//;
+    for my $part (qw(tete entete pied)) {
+        ok(index($plain, $fragment{$part}) >= 0, "$path: the shell's $part.html");
+    }
     like($body, qr/<html lang="fr">/, "$path: lang=fr");
     like($body, qr/<a class="evitement" href="#contenu">/, "$path: skip link");
     like($body, qr/<main id="contenu">/, "$path: main#contenu");
@@ -78,18 +96,27 @@ for my $p (@pages) {
     unlike($body, qr{<!--#}, "$path: no SSI command left");
     for my $src ($body =~ m{(?:src|href)="(/[^"#?]*)}g) {
         next if $src =~ m{^/api/} || $src eq '/';
+        if ($src eq '/questionnaire.html') {     # the module's page
+            is(http_request($port, 'GET', $src)->{status}, 200, "$path: $src is served");
+            next;
+        }
         ok(-f "$root/html$src", "$path: $src exists in html/");
     }
 }
 
-# the forms carry a form token filled in by SSI, and the honeypot
+# the forms, rendered by the module, carry a fresh form token and
+# idempotency key; the questionnaire its honeypot
 for my $p (qw(questionnaire inscription)) {
     my $res = http_request($port, 'GET', "/$p.html");
     like($res->{body}, qr/<form id="$p"[^>]* data-formulaire/, "/$p.html: form#$p enhanced by the script");
-    like($res->{body}, qr/name="_jeton" value="[^"]{16,}"/, "/$p.html: a form token from SSI");
-    like($res->{body}, qr/name="_site_web"/, "/$p.html: the honeypot");
+    like($res->{body}, qr/name="_jeton" value="[^"]{16,}"/, "/$p.html: a form token");
+    like($res->{body}, qr/name="_idempotency_key" value="[0-9a-f-]{36}"/, "/$p.html: an idempotency key");
     like($res->{body}, qr{<script src="/js/formulaire.js" defer></script>}, "/$p.html: the script");
 }
+like(http_request($port, 'GET', '/questionnaire.html')->{body}, qr/name="_site_web"/,
+     '/questionnaire.html: the honeypot');
+like(http_request($port, 'GET', '/questionnaire.html')->{body},
+     qr{<a href="/questionnaire.html" aria-current="page">}, '/questionnaire.html: its menu entry marked');
 
 # the registration page: every event of the programme, with the fallback
 my $ins = http_request($port, 'GET', '/inscription.html')->{body};
@@ -107,8 +134,8 @@ like($conf_page, qr/id="jeton" name="jeton" value="abc%22%3E%3Cb%3Ex&quot;&lt;i&
      'the cancellation token of the address is in the form, escaped');
 
 # the sources themselves: no inline script or style, no external URL
-for my $f (glob("$root/html/*.html"), glob("$root/html/css/*.css"),
-           glob("$root/html/js/*.js")) {
+for my $f (glob("$root/html/*.html"), glob("$root/html/inc/*.html"),
+           glob("$root/html/css/*.css"), glob("$root/html/js/*.js")) {
     my $s = slurp($f);
     (my $name = $f) =~ s{^\Q$root\E/}{};
     unlike($s, qr{https?://}i, "$name: no http(s):// URL");
@@ -127,6 +154,14 @@ for my $a ('/css/site.css', '/js/formulaire.js') {
 like(http_request($port, 'GET', '/js/formulaire.js')->{headers}{'content-type'} // '',
      qr{javascript}, 'the script is served as JavaScript');
 
+# a static page as nginx's SSI serves it: the fragments in place
+sub ssi {
+    my ($file) = @_;
+    my $s = slurp($file);
+    $s =~ s{<!--# include file="/inc/([a-z]+)\.html" -->}{$fragment{$1}}g;
+    return $s;
+}
+
 # gzip for html, css, js; the same bytes once gunzipped
 my %weight;
 for my $a (['/' => 'index.html'], ['/questionnaire.html' => undef],
@@ -139,7 +174,8 @@ for my $a (['/' => 'index.html'], ['/questionnaire.html' => undef],
     like($res->{headers}{'vary'} // '', qr/Accept-Encoding/i, "$path: Vary Accept-Encoding");
     my $plain;
     ok(gunzip(\$res->{body} => \$plain), "$path: gunzips") or diag $GunzipError;
-    is($plain, slurp("$root/html/$file"), "$path: gunzipped, the file") if $file;
+    is($plain, ssi("$root/html/$file"), "$path: gunzipped, the file with its fragments")
+        if $file;
     cmp_ok(length $res->{body}, '<', length($plain // ''), "$path: smaller gzipped");
     $weight{$path} = length $res->{body};
 }

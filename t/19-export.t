@@ -32,10 +32,41 @@ my $schema_path = "$root/conf/questionnaire.json";
 
 # bytes in, bytes out: labels and answers stay UTF-8 byte strings
 my $schema = JSON::PP->new->decode(slurp($schema_path));
-my @fields = @{ $schema->{fields} };
-my %label;
+my @fields = schema_fields($schema);
+my (%label, %field, %dont_know);
 for my $f (@fields) {
+    $field{ $f->{name} } = $f;
     $label{ $f->{name} }{ $_->{value} } = $_->{label} for @{ $f->{options} // [] };
+    if (my $o = $f->{other}) {
+        $o = {} unless ref $o;
+        $label{ $f->{name} }{ $o->{value} // 'autre' } = $o->{label} // 'Autre';
+    }
+    $dont_know{ $f->{name} } = $f->{dont_know} eq '1' ? 'Je ne sais pas' : $f->{dont_know}
+        if $f->{dont_know};
+}
+
+# the names answers are stored under (the definition's order), and the
+# export's columns: a grid's rows each, a ranking's ranks each
+my (@slots, @columns);
+for my $f (@fields) {
+    my $n = $f->{name};
+    if ($f->{type} eq 'matrix') {
+        for my $r (@{ $f->{rows} }) {
+            push @slots, ["$n.$r->{value}", $f];
+            push @columns, ["$n.$r->{value}", $f, "$n.$r->{value}", 0];
+        }
+        next;
+    }
+    push @slots, [$n, $f];
+    if ($f->{type} eq 'ranking') {
+        push @columns, ["$n.$_", $f, $n, $_] for 1 .. $f->{max};
+    } else {
+        push @columns, [$n, $f, $n, 0];
+    }
+    if ($f->{other}) {
+        push @slots, ["$n.autre", $f];
+        push @columns, ["$n.autre", $f, "$n.autre", 0];
+    }
 }
 
 # ------------------------------------------------------------- the tool ---
@@ -75,13 +106,16 @@ sub jstr {
 sub jdata {
     my ($a) = @_;
     my @kv;
-    for my $f (@fields) {
-        my $v = $a->{ $f->{name} };
+    for my $slot (@slots) {
+        my ($key, $f) = @$slot;
+        my $v = $a->{$key};
         next unless defined $v;
         my $j = ref $v eq 'ARRAY' ? '[' . join(',', map { jstr($_) } @$v) . ']'
               : $f->{type} eq 'consent' ? 'true'
+              : $key !~ /\.autre\z/ && $v =~ /\A-?\d+\z/
+                && $f->{type} =~ /\A(?:number|scale|matrix)\z/ ? $v
               : jstr($v);
-        push @kv, jstr($f->{name}) . ":$j";
+        push @kv, jstr($key) . ":$j";
     }
     return '{' . join(',', @kv) . '}';
 }
@@ -101,10 +135,11 @@ my @texts = (
     "Tabulation\tau milieu",
     'Sans rien de spécial',
 );
-my @profils = map { $_->{value} } @{ $fields[0]{options} };
-my @structs = map { $_->{value} } @{ $fields[1]{options} };
-my @depts = map { $_->{value} } @{ $fields[2]{options} };
-my @prios = map { $_->{value} } @{ $fields[3]{options} };
+my @profils = ((map { $_->{value} } @{ $field{profil}{options} }), 'autre');
+my @structs = map { $_->{value} } @{ $field{structure}{options} };
+my @depts = map { $_->{value} } @{ $field{departement}{options} };
+my @prios = map { $_->{value} } @{ $field{priorites}{options} };
+my @rows = map { $_->{value} } @{ $field{accord}{rows} };
 
 sub answer {
     my ($i) = @_;
@@ -114,10 +149,20 @@ sub answer {
         vision => $texts[$i % @texts] . ($i % 3 ? '' : " n°$i"),
         consentement => 1,
     );
+    $a{'profil.autre'} = $texts[$i % @texts] if $a{profil} eq 'autre';
     $a{structure} = $structs[$i % @structs] if $i % 4;
-    # 1 to 3 priorities, in option order (the module's normal form)
+    $a{salaries} = ($i * 13) % 250 if $i % 3 == 1;
+    $a{connaissance} = 1 + $i % 5 if $i % 2;
+    $a{dispositifs} = $i % 6 ? 1 + $i % 5 : 'nsp' if $i % 7;
+    # a grid: some rows, "je ne sais pas" now and then
+    for my $k (0 .. $#rows) {
+        next if ($i + $k) % 4 == 0;
+        $a{"accord.$rows[$k]"} = ($i + $k) % 6 ? 1 + ($i + $k) % 5 : 'nsp';
+    }
+    # 1 to 3 priorities, ranked (the order they were given)
     my @p = grep { ($i >> $_) & 1 || $_ == $i % 6 } 0 .. 5;
     @p = @p[0 .. 2] if @p > 3;
+    @p = reverse @p if $i % 2;
     $a{priorites} = [ map { $prios[$_] } @p ];
     $a{attentes} = $texts[($i * 7) % @texts] if $i % 5 == 0;
     $a{email} = "personne$i\@example.org" if $i % 2;
@@ -177,13 +222,18 @@ sub expected_row {
     my $sep = $o{sep} // ';';
     my $a = answer($i);
     my @cells = meta($i);
-    for my $f (@fields) {
-        my $v = $a->{ $f->{name} };
+    for my $c (@columns) {
+        my (undef, $f, $key, $rank) = @$c;
+        my $v = $a->{$key};
+        $v = ref $v eq 'ARRAY' ? $v->[$rank - 1] : undef if $rank;
         my $lab = sub { $o{raw} ? $_[0] : $label{ $f->{name} }{ $_[0] } // $_[0] };
         push @cells, !defined $v ? ''
                    : ref $v eq 'ARRAY' ? join(' | ', map { $lab->($_) } @$v)
                    : $f->{type} eq 'consent' ? 'oui'
-                   : $f->{options} ? $lab->($v) : $v;
+                   : $key =~ /\.autre\z/ ? $v
+                   : $f->{options} ? $lab->($v)
+                   : $v eq 'nsp' && !$o{raw} ? $dont_know{ $f->{name} }
+                   : $v;
     }
     push @cells, sprintf('%064x', $i % 97) if $o{client};
     return join($sep, map { cell($_, $sep) } @cells) . "\r\n";
@@ -192,7 +242,7 @@ sub expected_row {
 sub expected_csv {
     my ($first, $count, %o) = @_;
     my $sep = $o{sep} // ';';
-    my @head = ('id', 'received_at', map({ $_->{name} } @fields),
+    my @head = ('id', 'received_at', map({ $_->[0] } @columns),
                 $o{client} ? 'client' : ());
     my $csv = ($o{nobom} ? '' : "\xef\xbb\xbf") . join($sep, @head) . "\r\n";
     $csv .= expected_row($_, %o) for $first .. $first + $count - 1;
@@ -488,12 +538,13 @@ http {
 }
 CONF
 
+# name, first name, organisation (one line), needs (several lines)
 my @people = (
-    [ 'Lefèvre', 'Camille', 'Région Normandie; ESS' ],
-    [ '=Dupont', 'Jean "Jo"', undef ],
-    [ 'Martin', 'Zoé', "Coop\nde Caen" ],
-    [ 'Nguyen', 'Anh', undef ],
-    [ 'Petit', 'Élise', 'Mutuelle' ],
+    [ 'Lefèvre', 'Camille', 'Région Normandie; ESS', undef ],
+    [ '=Dupont', 'Jean "Jo"', undef, undef ],
+    [ 'Martin', 'Zoé', 'Coop de Caen', "Boucle magnétique\net rampe" ],
+    [ 'Nguyen', 'Anh', undef, undef ],
+    [ 'Petit', 'Élise', 'Mutuelle', undef ],
 );
 my (@reg, $i);
 for my $p (@people) {
@@ -503,7 +554,8 @@ for my $p (@people) {
     my $r = post_json($nginx->port, '/api/inscription', json_encode({
         evenement => 'atelier-test', nom => $c[0], prenom => $c[1],
         email => "p$i\@example.org", consentement => JSON::PP::true(),
-        (defined $c[2] ? (organisation => $c[2]) : ()) }));
+        (defined $c[2] ? (organisation => $c[2]) : ()),
+        (defined $c[3] ? (besoins => $c[3]) : ()) }));
     is($r->{status}, 201, "registration $i") or diag $r->{body};
     push @reg, json_decode($r->{body});
 }
@@ -524,7 +576,7 @@ sub list_row {
     my ($k, $status, $pos) = @_;
     my $p = $people[$k];
     return join(';', map { cell($_ // '', ';') } $p->[0], $p->[1],
-                'p' . ($k + 1) . '@example.org', $p->[2], '', $status, $pos,
+                'p' . ($k + 1) . '@example.org', $p->[2], $p->[3], $status, $pos,
                 $at{ $reg[$k]{id} }, $reg[$k]{id}) . "\r\n";
 }
 my $want_list = "\xef\xbb\xbfnom;prenom;email;organisation;besoins;statut;"

@@ -1,8 +1,13 @@
 /* Concertation ESS — Région Normandie: progressive enhancement of the forms.
  * Without this script every form posts normally (the module answers with
- * French HTML pages). With it: submission by fetch, errors inline and in a
- * summary, bounded retry on 503, one request at a time and an idempotency
- * key per form view, seats left read live from /api/evenements. */
+ * French HTML pages) and every question is shown, a conditional one with
+ * its condition in words. With it: questions that do not apply are hidden
+ * (data-si, the module's own conditions), a ranking can be reordered with
+ * buttons, required questions left empty are shown inline before sending
+ * (data-requis, the module's own messages), submission by fetch, the
+ * server's errors inline and in a summary, bounded retry on 503, one
+ * request at a time and an idempotency key per form view, seats left read
+ * live from /api/evenements. */
 (function () {
     'use strict';
 
@@ -300,8 +305,133 @@
         });
     }
 
+    /* ---- conditions: a question or a section applies, or is hidden and
+       its controls disabled (neither sent nor checked) */
+
+    function condTrue(form, c) {
+        if (c.all) {
+            return c.all.every(function (x) { return condTrue(form, x); });
+        }
+        if (c.any) {
+            return c.any.some(function (x) { return condTrue(form, x); });
+        }
+        return fieldInputs(form, c.field).some(function (i) {
+            if (i.disabled) {
+                return false;
+            }
+            if (i.type === 'radio' || i.type === 'checkbox') {
+                return i.checked && c.in.indexOf(i.value) >= 0;
+            }
+            return i.tagName === 'SELECT' && c.in.indexOf(i.value) >= 0;
+        });
+    }
+
+    function applyConditions(form) {
+        /* in document order: what a condition reads is decided before it */
+        Array.prototype.forEach.call(form.querySelectorAll('[data-si]'),
+            function (box) {
+                var c;
+                try {
+                    c = JSON.parse(box.getAttribute('data-si'));
+                } catch (e) {
+                    return;
+                }
+                box.hidden = !condTrue(form, c);
+                Array.prototype.forEach.call(
+                    box.querySelectorAll('input, select, textarea'),
+                    function (i) {
+                        i.disabled = !!i.closest('[data-si][hidden]');
+                    });
+            });
+    }
+
+    /* ---- rankings: each rank's list box, buttons to move a choice up or
+       down, a choice taken by one rank greyed out in the others */
+
+    function rankingState(ol) {
+        var boxes = ol.querySelectorAll('select'), taken = {};
+        Array.prototype.forEach.call(boxes, function (b) {
+            if (b.value) {
+                taken[b.value] = (taken[b.value] || 0) + 1;
+            }
+        });
+        Array.prototype.forEach.call(boxes, function (b) {
+            Array.prototype.forEach.call(b.options, function (o) {
+                o.disabled = !!o.value && o.value !== b.value && !!taken[o.value];
+            });
+        });
+    }
+
+    function enhanceRanking(ol) {
+        var items = ol.querySelectorAll('li'), live;
+
+        live = el('p', { 'class': 'annonce', role: 'status' });
+        ol.parentNode.insertBefore(live, ol.nextSibling);
+
+        Array.prototype.forEach.call(items, function (li, k) {
+            [['up', 'Monter', k - 1], ['down', 'Descendre', k + 1]]
+                .forEach(function (d) {
+                    var b;
+                    if (d[2] < 0 || d[2] >= items.length) {
+                        return;
+                    }
+                    b = el('button', { type: 'button', 'class': 'rang-' + d[0],
+                                       'aria-label': d[1] + ' le choix '
+                                                     + (k + 1) },
+                           d[1]);
+                    b.addEventListener('click', function () {
+                        var a = li.querySelector('select');
+                        var other = items[d[2]].querySelector('select');
+                        var v = a.value;
+                        a.value = other.value;
+                        other.value = v;
+                        rankingState(ol);
+                        live.textContent = (other.value
+                            ? other.options[other.selectedIndex].text
+                              + '\u00a0: choix ' + (d[2] + 1)
+                            : '');
+                        items[d[2]].querySelector('.rang-' + d[0]
+                            + ', button').focus();
+                    });
+                    li.appendChild(b);
+                });
+        });
+
+        ol.addEventListener('change', function () { rankingState(ol); });
+        rankingState(ol);
+    }
+
+    /* ---- required questions left empty, before anything is sent */
+
+    function missing(form) {
+        var errors = [];
+        Array.prototype.forEach.call(form.querySelectorAll('[data-requis]'),
+            function (box) {
+                var name = box.getAttribute('data-nom');
+                var inputs = fieldInputs(form, name).filter(function (i) {
+                    return !i.disabled;
+                });
+                if (!inputs.length || box.closest('[hidden]')) {
+                    return;
+                }
+                if (inputs.every(function (i) {
+                    return (i.type === 'radio' || i.type === 'checkbox')
+                        ? !i.checked : !i.value.trim();
+                })) {
+                    errors.push({ field: name,
+                                  message: box.getAttribute('data-requis') });
+                }
+            });
+        return errors;
+    }
+
     function enhance(form) {
         var key = form.querySelector('input[name="_idempotency_key"]');
+
+        applyConditions(form);
+        form.addEventListener('change', function () { applyConditions(form); });
+        Array.prototype.forEach.call(form.querySelectorAll('ol.classement'),
+                                     enhanceRanking);
 
         if (!key) {
             key = el('input', { type: 'hidden', name: '_idempotency_key' });
@@ -317,12 +447,24 @@
         form.noValidate = true;
 
         form.addEventListener('submit', function (ev) {
+            var errors;
+            /* "save and come back later": the plain post, whose page shows
+               the link to keep */
+            if (ev.submitter && ev.submitter.name === '_brouillon') {
+                return;
+            }
             ev.preventDefault();
             if (form.getAttribute('data-etat') === 'envoi'
                 || form.getAttribute('data-etat') === 'attente'
                 || form.getAttribute('data-etat') === 'ok')
             {
                 return;         /* a double click sends only once */
+            }
+            errors = missing(form);
+            if (errors.length) {
+                form.setAttribute('data-etat', 'erreurs');
+                showErrors(form, errors);
+                return;
             }
             busy(form, true);
             send(form, new URLSearchParams(new FormData(form)).toString(), 1);
@@ -369,7 +511,11 @@
             if (radio) {
                 radio.disabled = closed && !radio.checked;
                 label = document.querySelector('label[for="' + radio.id
-                                               + '"] .etat-evenement');
+                                               + '"]');
+                if (label && !label.querySelector('.etat-evenement')) {
+                    label.appendChild(el('span', { 'class': 'etat-evenement' }));
+                }
+                label = label && label.querySelector('.etat-evenement');
                 if (label) {
                     label.textContent = e.full === true ? ' (complet)'
                                       : e.open === false ? ' (clos)' : '';

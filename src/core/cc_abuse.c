@@ -238,61 +238,83 @@ cc_schema_max_body(const cc_schema_t *schema, size_t reserve)
 {
     size_t             i, k, json, form, name, value, longest;
     const cc_field_t  *f;
+    const cc_slot_t   *sl;
 
     json = 2;           /* { } */
     form = 0;
 
-    for (i = 0; i < schema->nfields; i++) {
-        f = &schema->fields[i];
-        name = f->name_len * CC_WORST_BYTE;
+    for (i = 0; i < schema->nslots; i++) {
+        sl = &schema->slots[i];
+        f = &schema->fields[sl->field];
+        name = sl->name_len * CC_WORST_BYTE;
 
-        switch (f->type) {
+        longest = 0;
 
-        case CC_FIELD_TEXT:
-            value = f->max_length * CC_WORST_CP;
-            json += name + 2 + 1 + value + 2 + 1;
-            form += name + 1 + value + 1;
-            break;
-
-        case CC_FIELD_EMAIL:
-            value = 254 * CC_WORST_BYTE;
-            json += name + 3 + value + 3;
-            form += name + 1 + value + 1;
-            break;
-
-        case CC_FIELD_CONSENT:
-            value = 4 * CC_WORST_BYTE;          /* "true", "oui"... */
-            json += name + 3 + value + 3;
-            form += name + 1 + value + 1;
-            break;
-
-        case CC_FIELD_CHOICE:
-            longest = 0;
-
-            for (k = 0; k < f->noptions; k++) {
-                if (f->options[k].value_len > longest) {
-                    longest = f->options[k].value_len;
-                }
+        for (k = 0; k < f->noptions; k++) {
+            if (f->options[k].value_len > longest) {
+                longest = f->options[k].value_len;
             }
-
-            value = longest * CC_WORST_BYTE;
-            json += name + 3 + value + 3;
-            form += name + 1 + value + 1;
-            break;
-
-        case CC_FIELD_MULTIPLE:
-            json += name + 3 + 2;
-
-            for (k = 0; k < f->noptions; k++) {
-                value = f->options[k].value_len * CC_WORST_BYTE;
-                json += value + 3;
-                form += name + 1 + value + 1;
-            }
-
-            /* the empty placeholder a form sends for "nothing checked" */
-            form += name + 2;
-            break;
         }
+
+        if (sl->kind == CC_SLOT_OTHER) {
+            value = f->other_max_length * CC_WORST_CP;
+
+        } else if (sl->kind == CC_SLOT_ROW) {
+            value = 3 * CC_WORST_BYTE;          /* "11", "nsp" */
+
+        } else {
+            switch (f->type) {
+
+            case CC_FIELD_TEXT:
+            case CC_FIELD_TEXTAREA:
+                value = f->max_length * CC_WORST_CP;
+                break;
+
+            case CC_FIELD_EMAIL:
+                value = 254 * CC_WORST_BYTE;
+                break;
+
+            case CC_FIELD_CONSENT:
+                value = 4 * CC_WORST_BYTE;      /* "true", "oui"... */
+                break;
+
+            case CC_FIELD_NUMBER:
+                value = 14 * CC_WORST_BYTE;     /* a sign, 13 digits */
+                break;
+
+            case CC_FIELD_SCALE:
+                value = 3 * CC_WORST_BYTE;
+                break;
+
+            case CC_FIELD_MULTIPLE:
+            case CC_FIELD_RANKING:
+                json += name + 3 + 2;
+
+                for (k = 0; k < f->noptions; k++) {
+                    value = f->options[k].value_len * CC_WORST_BYTE;
+                    json += value + 3;
+                    form += name + 1 + value + 1;
+
+                    /* a list box of a ranking left blank */
+                    if (f->type == CC_FIELD_RANKING) {
+                        json += 3;
+                        form += name + 2;
+                    }
+                }
+
+                /* the empty placeholder a form sends for "nothing" */
+                form += name + 2;
+                json += 16;
+                continue;
+
+            default: /* CC_FIELD_CHOICE */
+                value = longest * CC_WORST_BYTE;
+                break;
+            }
+        }
+
+        json += name + 3 + value + 3;
+        form += name + 1 + value + 1;
 
         /* a little whitespace around each member of a JSON object */
         json += 16;

@@ -238,7 +238,7 @@ cc_form_pair(const cc_schema_t *schema, cc_input_t *in, cc_slice_t *name,
     int                i;
     size_t             k;
     cc_in_field_t     *v;
-    const cc_field_t  *f;
+    const cc_slot_t   *sl;
 
     /* "_name": form plumbing (token, idempotency key), not an answer */
 
@@ -266,10 +266,10 @@ cc_form_pair(const cc_schema_t *schema, cc_input_t *in, cc_slice_t *name,
         return 0;
     }
 
-    f = &schema->fields[i];
+    sl = &schema->slots[i];
     v = &in->fields[i];
 
-    if (f->type == CC_FIELD_MULTIPLE) {
+    if (sl->list) {
         if (v->type == CC_IN_ABSENT) {
             v->type = CC_IN_LIST;
             v->first = CC_IN_END;
@@ -292,7 +292,7 @@ cc_form_pair(const cc_schema_t *schema, cc_input_t *in, cc_slice_t *name,
         return 0;
     }
 
-    if (f->type == CC_FIELD_CONSENT && value->len > 0) {
+    if (sl->consent && value->len > 0) {
         v->type = cc_consent_accepted(value->s, value->len) ? CC_IN_TRUE
                                                              : CC_IN_FALSE;
         return 0;

@@ -20,6 +20,7 @@
 
 #include "cc_events.h"
 #include "cc_time.h"
+#include "cc_text.h"
 
 #define CC_EVENTS_MAX_SIZE   (1024 * 1024)
 #define CC_EVENT_ID_MAX      64
@@ -64,23 +65,6 @@ cc_events_error(cc_events_ld_t *ld, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(ld->err + n, ld->errlen - (size_t) n, fmt, args);
     va_end(args);
-}
-
-
-static char *
-cc_events_strdup(const char *s)
-{
-    char    *p;
-    size_t   n;
-
-    n = strlen(s) + 1;
-
-    p = malloc(n);
-    if (p != NULL) {
-        memcpy(p, s, n);
-    }
-
-    return p;
 }
 
 
@@ -167,7 +151,7 @@ cc_events_string(cc_events_ld_t *ld, json_t *obj, const char *prop,
         }
     }
 
-    *out = cc_events_strdup(s);
+    *out = cc_strdup(s);
 
     if (*out == NULL) {
         cc_events_error(ld, "out of memory");

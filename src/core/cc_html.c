@@ -9,50 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cc_http.h"
-#include "cc_schema_int.h"
-#include "cc_messages.h"
+#include "cc_html_int.h"
 
-#define CC_SITE     "Concertation ESS Normandie"
-#define CC_NDASH    "\xe2\x80\x93"
 #define CC_FFFD     "\xef\xbf\xbd"
 
-/*
- * The header and the footer of the pages of html/ (skip link, site name,
- * menu, personal data, accessibility status), so that a page made here
- * looks like the site and has the same landmarks; keep them in step.
- */
-#define CC_PAGE_HEADER                                                        \
-    "<a class=\"evitement\" href=\"#contenu\">Aller au contenu</a>\n"         \
-    "<header class=\"entete\">\n<div class=\"conteneur\">\n"                  \
-    "<p class=\"site\"><a href=\"/\">R\xc3\xa9gion Normandie "                \
-    "<small>Concertation ESS 2022</small></a></p>\n"                          \
-    "<nav aria-label=\"Menu principal\">\n<ul>\n"                             \
-    "<li><a href=\"/\">Accueil</a></li>\n"                                    \
-    "<li><a href=\"/questionnaire.html\">Questionnaire</a></li>\n"            \
-    "<li><a href=\"/inscription.html\">Ateliers et inscriptions</a></li>\n"   \
-    "</ul>\n</nav>\n</div>\n</header>\n"
 
-#define CC_PAGE_FOOTER                                                        \
-    "<footer class=\"pied\">\n<div class=\"conteneur\">\n<ul>\n"              \
-    "<li><a href=\"/donnees-personnelles.html\">Donn\xc3\xa9" "es "            \
-    "personnelles</a></li>\n"                                                 \
-    "<li><a href=\"/accessibilite.html\">Accessibilit\xc3\xa9" CC_NBSP        \
-    ": partiellement conforme</a></li>\n"                                     \
-    "</ul>\n<p>\xc2\xa9 R\xc3\xa9gion Normandie</p>\n</div>\n</footer>\n"
-
-
-/* a growing output buffer; one failed allocation poisons it */
-
-typedef struct {
-    char    *p;
-    size_t   len;
-    size_t   cap;
-    int      failed;
-} cc_buf_t;
-
-
-static void
+void
 cc_buf_add(cc_buf_t *b, const char *s, size_t n)
 {
     char    *p;
@@ -85,14 +47,14 @@ cc_buf_add(cc_buf_t *b, const char *s, size_t n)
 }
 
 
-static void
+void
 cc_buf_str(cc_buf_t *b, const char *s)
 {
     cc_buf_add(b, s, strlen(s));
 }
 
 
-static void
+void
 cc_buf_num(cc_buf_t *b, size_t n)
 {
     char  num[32];
@@ -107,7 +69,7 @@ cc_buf_num(cc_buf_t *b, size_t n)
  * allow even as character references, become U+FFFD.
  */
 
-static void
+void
 cc_buf_esc(cc_buf_t *b, const char *s, size_t len)
 {
     size_t               i, start;
@@ -154,14 +116,14 @@ cc_buf_esc(cc_buf_t *b, const char *s, size_t len)
 }
 
 
-static void
+void
 cc_buf_escs(cc_buf_t *b, const char *s)
 {
     cc_buf_esc(b, s, strlen(s));
 }
 
 
-static char *
+char *
 cc_buf_done(cc_buf_t *b)
 {
     if (b->failed || b->p == NULL) {
@@ -185,55 +147,9 @@ cc_html_escape(const char *s, size_t len)
 }
 
 
-static void
-cc_page_head(cc_buf_t *b, const char *title)
-{
-    cc_buf_str(b, "<!DOCTYPE html>\n"
-               "<html lang=\"fr\">\n"
-               "<head>\n"
-               "<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" "
-               "content=\"width=device-width, initial-scale=1\">\n"
-               "<title>");
-    cc_buf_escs(b, title);
-    cc_buf_str(b, " " CC_NDASH " " CC_SITE "</title>\n"
-               "<link rel=\"stylesheet\" href=\"/css/site.css\">\n"
-               "</head>\n"
-               "<body>\n"
-               CC_PAGE_HEADER
-               "<main id=\"contenu\">\n");
-}
-
-
-static void
-cc_page_tail(cc_buf_t *b)
-{
-    cc_buf_str(b, "</main>\n" CC_PAGE_FOOTER "</body>\n</html>\n");
-}
-
-
-char *
-cc_message_page_html(const char *title, const char *message)
-{
-    cc_buf_t  b = { NULL, 0, 0, 0 };
-
-    title = title ? title : "";
-
-    cc_page_head(&b, title);
-    cc_buf_str(&b, "<h1>");
-    cc_buf_escs(&b, title);
-    cc_buf_str(&b, "</h1>\n<p>");
-    cc_buf_escs(&b, message ? message : "");
-    cc_buf_str(&b, "</p>\n");
-    cc_page_tail(&b);
-
-    return cc_buf_done(&b);
-}
-
-
 /* what was submitted for "name": its string, or the first of its list */
 
-static const char *
+const char *
 cc_sub_first(json_t *submitted, const char *name)
 {
     json_t  *v;
@@ -248,7 +164,7 @@ cc_sub_first(json_t *submitted, const char *name)
 }
 
 
-static int
+int
 cc_sub_has(json_t *submitted, const char *name, const char *value)
 {
     size_t   i;
@@ -272,7 +188,7 @@ cc_sub_has(json_t *submitted, const char *name, const char *value)
 }
 
 
-static const char *
+const char *
 cc_error_field(json_t *e)
 {
     json_t  *f;
@@ -283,7 +199,7 @@ cc_error_field(json_t *e)
 }
 
 
-static const char *
+const char *
 cc_error_message(json_t *e)
 {
     json_t  *m;
@@ -294,87 +210,7 @@ cc_error_message(json_t *e)
 }
 
 
-/* the inline error(s) of a field; 1 when there was one */
-
-static int
-cc_field_errors(cc_buf_t *b, const cc_field_t *f, json_t *errors)
-{
-    int          n;
-    size_t       i;
-    json_t      *e;
-    const char  *field;
-
-    n = 0;
-
-    json_array_foreach(errors, i, e) {
-        field = cc_error_field(e);
-
-        if (field == NULL || strcmp(field, f->name) != 0) {
-            continue;
-        }
-
-        if (n++ == 0) {
-            cc_buf_str(b, "<p class=\"erreur\" id=\"erreur-");
-            cc_buf_str(b, f->name);
-            cc_buf_str(b, "\">");
-
-        } else {
-            cc_buf_str(b, " ");
-        }
-
-        cc_buf_escs(b, cc_error_message(e));
-    }
-
-    if (n) {
-        cc_buf_str(b, "</p>\n");
-    }
-
-    return n > 0;
-}
-
-
-static void
-cc_field_label(cc_buf_t *b, const cc_field_t *f)
-{
-    cc_buf_escs(b, f->label);
-
-    if (f->required) {
-        cc_buf_str(b, " <span class=\"obligatoire\">(obligatoire)</span>");
-    }
-}
-
-
-/* attributes shared by every control; names are [A-Za-z0-9_-] */
-
-static void
-cc_control_attrs(cc_buf_t *b, const cc_field_t *f, size_t idx, int invalid,
-    int describe)
-{
-    cc_buf_str(b, " id=\"champ-");
-    cc_buf_str(b, f->name);
-
-    if (idx > 0) {
-        cc_buf_str(b, "-");
-        cc_buf_num(b, idx + 1);
-    }
-
-    cc_buf_str(b, "\" name=\"");
-    cc_buf_str(b, f->name);
-    cc_buf_str(b, "\"");
-
-    if (invalid && describe) {
-        cc_buf_str(b, " aria-describedby=\"erreur-");
-        cc_buf_str(b, f->name);
-        cc_buf_str(b, "\"");
-    }
-
-    if (invalid) {
-        cc_buf_str(b, " aria-invalid=\"true\"");
-    }
-}
-
-
-static int
+int
 cc_has_error(json_t *errors, const char *name)
 {
     size_t       i;
@@ -393,144 +229,13 @@ cc_has_error(json_t *errors, const char *name)
 }
 
 
-/* radios or checkboxes in a fieldset, the error described on the group */
-
-static void
-cc_field_group(cc_buf_t *b, const cc_field_t *f, json_t *errors,
-    json_t *submitted)
-{
-    int     invalid;
-    size_t  i;
-
-    invalid = cc_has_error(errors, f->name);
-
-    cc_buf_str(b, invalid ? "<fieldset class=\"champ champ-erreur\""
-                            " aria-describedby=\"erreur-"
-                          : "<fieldset class=\"champ");
-
-    if (invalid) {
-        cc_buf_str(b, f->name);
-    }
-
-    cc_buf_str(b, "\">\n<legend>");
-    cc_field_label(b, f);
-    cc_buf_str(b, "</legend>\n");
-    cc_field_errors(b, f, errors);
-
-    for (i = 0; i < f->noptions; i++) {
-        cc_buf_str(b, f->type == CC_FIELD_CHOICE
-                      ? "<div class=\"option\"><input type=\"radio\""
-                      : "<div class=\"option\"><input type=\"checkbox\"");
-        cc_control_attrs(b, f, i, invalid, 0);
-        cc_buf_str(b, " value=\"");
-        cc_buf_escs(b, f->options[i].value);
-        cc_buf_str(b, "\"");
-
-        if (f->type == CC_FIELD_CHOICE && f->required) {
-            cc_buf_str(b, " required");
-        }
-
-        if (cc_sub_has(submitted, f->name, f->options[i].value)) {
-            cc_buf_str(b, " checked");
-        }
-
-        cc_buf_str(b, "><label for=\"champ-");
-        cc_buf_str(b, f->name);
-
-        if (i > 0) {
-            cc_buf_str(b, "-");
-            cc_buf_num(b, i + 1);
-        }
-
-        cc_buf_str(b, "\">");
-        cc_buf_escs(b, f->options[i].label);
-        cc_buf_str(b, "</label></div>\n");
-    }
-
-    cc_buf_str(b, "</fieldset>\n");
-}
-
-
-static void
-cc_field_single(cc_buf_t *b, const cc_field_t *f, json_t *errors,
-    json_t *submitted)
-{
-    int          invalid;
-    const char  *value;
-
-    invalid = cc_has_error(errors, f->name);
-    value = cc_sub_first(submitted, f->name);
-
-    cc_buf_str(b, invalid ? "<div class=\"champ champ-erreur\">\n"
-                          : "<div class=\"champ\">\n");
-
-    if (f->type == CC_FIELD_CONSENT) {
-        cc_field_errors(b, f, errors);
-        cc_buf_str(b, "<input type=\"checkbox\"");
-        cc_control_attrs(b, f, 0, invalid, 1);
-        cc_buf_str(b, " value=\"oui\"");
-
-        if (f->required) {
-            cc_buf_str(b, " required");
-        }
-
-        if (value && cc_consent_accepted(value, strlen(value))) {
-            cc_buf_str(b, " checked");
-        }
-
-        cc_buf_str(b, "><label for=\"champ-");
-        cc_buf_str(b, f->name);
-        cc_buf_str(b, "\">");
-        cc_field_label(b, f);
-        cc_buf_str(b, "</label>\n</div>\n");
-        return;
-    }
-
-    cc_buf_str(b, "<label for=\"champ-");
-    cc_buf_str(b, f->name);
-    cc_buf_str(b, "\">");
-    cc_field_label(b, f);
-    cc_buf_str(b, "</label>\n");
-    cc_field_errors(b, f, errors);
-
-    if (f->type == CC_FIELD_TEXT) {
-        cc_buf_str(b, "<textarea");
-        cc_control_attrs(b, f, 0, invalid, 1);
-        cc_buf_str(b, " rows=\"8\" maxlength=\"");
-        cc_buf_num(b, f->max_length);
-        cc_buf_str(b, f->required ? "\" required>" : "\">");
-
-        /* the parser drops one newline right after <textarea> */
-        cc_buf_str(b, "\n");
-        cc_buf_escs(b, value ? value : "");
-        cc_buf_str(b, "</textarea>\n</div>\n");
-        return;
-    }
-
-    cc_buf_str(b, "<input type=\"email\"");
-    cc_control_attrs(b, f, 0, invalid, 1);
-    cc_buf_str(b, " autocomplete=\"email\" maxlength=\"254\"");
-
-    if (f->required) {
-        cc_buf_str(b, " required");
-    }
-
-    if (value) {
-        cc_buf_str(b, " value=\"");
-        cc_buf_escs(b, value);
-        cc_buf_str(b, "\"");
-    }
-
-    cc_buf_str(b, ">\n</div>\n");
-}
-
-
 static void
 cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors)
 {
+    int          found;
     size_t       i, n;
     json_t      *e;
-    const char  *field, *label;
+    const char  *field;
 
     n = json_array_size(errors);
 
@@ -544,9 +249,10 @@ cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors)
 
     json_array_foreach(errors, i, e) {
         field = cc_error_field(e);
-        label = field ? cc_schema_label_of(schema, field) : NULL;
 
-        if (label == NULL) {
+        if (field == NULL || cc_schema_slot(schema, field, strlen(field))
+                             == NULL)
+        {
             /* whole-body or unknown-field error: nothing to link to */
             cc_buf_str(b, "<li>");
             cc_buf_escs(b, cc_error_message(e));
@@ -555,23 +261,15 @@ cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors)
         }
 
         cc_buf_str(b, "<li><a href=\"#champ-");
-        cc_buf_str(b, field);
+        cc_buf_escs(b, field);
         cc_buf_str(b, "\">");
-        cc_buf_escs(b, label);
+        cc_form_error_label(b, schema, field, &found);
         cc_buf_str(b, CC_NBSP ": ");
         cc_buf_escs(b, cc_error_message(e));
         cc_buf_str(b, "</a></li>\n");
     }
 
     cc_buf_str(b, "</ul>\n</div>\n");
-}
-
-
-char *
-cc_errors_page_html(const cc_schema_t *schema, json_t *errors,
-    json_t *submitted, const char *action)
-{
-    return cc_errors_page_html_ex(schema, errors, submitted, action, NULL);
 }
 
 
@@ -606,16 +304,25 @@ cc_plumbing(cc_buf_t *b, const cc_page_plumbing_t *pl)
 }
 
 
-char *
-cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
-    json_t *submitted, const char *action, const cc_page_plumbing_t *pl)
+static void
+cc_hidden(cc_buf_t *b, const char *name, const char *value)
 {
-    size_t             i;
-    cc_buf_t           b = { NULL, 0, 0, 0 };
-    const char        *key;
-    const cc_field_t  *f;
+    cc_buf_str(b, "<input type=\"hidden\" name=\"");
+    cc_buf_escs(b, name);
+    cc_buf_str(b, "\" value=\"");
+    cc_buf_escs(b, value);
+    cc_buf_str(b, "\">\n");
+}
 
-    if (!json_is_array(errors)) {
+
+char *
+cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
+    json_t *errors, json_t *submitted, const cc_form_page_t *fp)
+{
+    cc_buf_t     b = { NULL, 0, 0, 0 };
+    const char  *key, *title;
+
+    if (!json_is_array(errors) || json_array_size(errors) == 0) {
         errors = NULL;
     }
 
@@ -623,18 +330,59 @@ cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
         submitted = NULL;
     }
 
-    cc_page_head(&b, "Erreur dans le formulaire");
-    cc_buf_str(&b, "<h1>");
-    cc_buf_escs(&b, schema->title[0] ? schema->title : "Questionnaire");
-    cc_buf_str(&b, "</h1>\n");
+    title = schema->title[0] ? schema->title : "Questionnaire";
 
-    cc_error_summary(&b, schema, errors);
+    if (!fp->fragment) {
+        cc_page_head(&b, shell, errors ? CC_PAGE_FORM_ERROR_TITLE : title,
+                     fp->current);
+        cc_buf_str(&b, "<h1>");
+        cc_buf_escs(&b, title);
+        cc_buf_str(&b, "</h1>\n");
 
-    cc_buf_str(&b, "<form method=\"post\"");
+    } else {
+        cc_buf_add(&b, "", 0);
+    }
 
-    if (action) {
+    if (errors) {
+        cc_error_summary(&b, schema, errors);
+
+    } else if (schema->intro[0] && !fp->fragment) {
+        cc_buf_str(&b, "<p class=\"intro\">");
+        cc_buf_escs(&b, schema->intro);
+        cc_buf_str(&b, "</p>\n");
+    }
+
+    if (fp->notice) {
+        cc_buf_str(&b, "<p class=\"encadre\" role=\"status\">");
+        cc_buf_escs(&b, fp->notice);
+        cc_buf_str(&b, "</p>\n");
+    }
+
+    if (fp->draft) {
+        cc_buf_str(&b, "<div class=\"encadre brouillon\" role=\"status\">"
+                   "<p>" CC_PAGE_DRAFT_SAVED "</p>\n<p><a href=\"");
+        cc_buf_escs(&b, fp->draft);
+        cc_buf_str(&b, "\">");
+        cc_buf_escs(&b, fp->draft);
+        cc_buf_str(&b, "</a></p>\n</div>\n");
+    }
+
+    cc_buf_str(&b, "<p class=\"encadre\">" CC_PAGE_REQUIRED_NOTE "</p>\n"
+               "<form id=\"");
+    cc_buf_escs(&b, schema->form);
+    cc_buf_str(&b, "\" method=\"post\"");
+
+    if (fp->action) {
         cc_buf_str(&b, " action=\"");
-        cc_buf_escs(&b, action);
+        cc_buf_escs(&b, fp->action);
+        cc_buf_str(&b, "\"");
+    }
+
+    cc_buf_str(&b, " data-formulaire");
+
+    if (fp->thanks) {
+        cc_buf_str(&b, " data-merci=\"");
+        cc_buf_escs(&b, fp->thanks);
         cc_buf_str(&b, "\"");
     }
 
@@ -643,30 +391,52 @@ cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
     /* a retry of the same answer must keep its idempotency key */
 
     key = cc_sub_first(submitted, "_idempotency_key");
+    key = key ? key : fp->key;
 
     if (key) {
-        cc_buf_str(&b, "<input type=\"hidden\" name=\"_idempotency_key\" "
-                   "value=\"");
-        cc_buf_escs(&b, key);
-        cc_buf_str(&b, "\">\n");
+        cc_hidden(&b, "_idempotency_key", key);
     }
 
-    cc_plumbing(&b, pl);
+    cc_plumbing(&b, fp->pl);
+    cc_form_fields(&b, schema, errors, submitted);
 
-    for (i = 0; i < schema->nfields; i++) {
-        f = &schema->fields[i];
+    cc_buf_str(&b, "<p class=\"envoi\"><button type=\"submit\" "
+               "class=\"bouton\">" CC_PAGE_SUBMIT "</button>");
 
-        if (f->type == CC_FIELD_CHOICE || f->type == CC_FIELD_MULTIPLE) {
-            cc_field_group(&b, f, errors, submitted);
-
-        } else {
-            cc_field_single(&b, f, errors, submitted);
-        }
+    if (fp->drafts) {
+        /* no browser check: a draft may be incomplete */
+        cc_buf_str(&b, " <button type=\"submit\" class=\"bouton secondaire\" "
+                   "name=\"_brouillon\" value=\"1\" formnovalidate>"
+                   CC_PAGE_SAVE_DRAFT "</button>");
     }
 
-    cc_buf_str(&b, "<button type=\"submit\">" CC_PAGE_SUBMIT "</button>\n"
-               "</form>\n");
-    cc_page_tail(&b);
+    cc_buf_str(&b, "</p>\n</form>\n");
+
+    if (!fp->fragment) {
+        cc_page_tail(&b, shell);
+    }
 
     return cc_buf_done(&b);
+}
+
+
+char *
+cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
+    json_t *submitted, const char *action, const cc_page_plumbing_t *pl)
+{
+    cc_form_page_t  fp;
+
+    memset(&fp, 0, sizeof(fp));
+    fp.action = action;
+    fp.pl = pl;
+
+    return cc_form_page_html(schema, NULL, errors, submitted, &fp);
+}
+
+
+char *
+cc_errors_page_html(const cc_schema_t *schema, json_t *errors,
+    json_t *submitted, const char *action)
+{
+    return cc_errors_page_html_ex(schema, errors, submitted, action, NULL);
 }

@@ -40,6 +40,24 @@ char *cc_error_body_json(const char *field, const char *code,
     const char *message);
 
 /*
+ * The site's shell for the pages written here: three fragments of HTML read
+ * from a directory (html/inc): "tete.html" (inside <head>: style sheet,
+ * script), "entete.html" (skip link, header, menu) and "pied.html" (the
+ * footer), the ones the static pages include with SSI.  A NULL shell, or
+ * NULL parts, give a plain page.  cc_shell_load() writes a message naming
+ * the file into err and returns -1 when a fragment cannot be used.
+ */
+typedef struct {
+    char               *head;
+    char               *header;
+    char               *footer;
+} cc_shell_t;
+
+int cc_shell_load(cc_shell_t *shell, const char *dir, char *err,
+    size_t errlen);
+void cc_shell_free(cc_shell_t *shell);
+
+/*
  * A small French HTML page (UTF-8) listing the errors with the labels of the
  * fields they concern, then the form redisplayed with what was submitted
  * ("submitted" may be NULL) and each error next to its field, posting again
@@ -64,6 +82,30 @@ char *cc_errors_page_html_ex(const cc_schema_t *schema, json_t *errors,
 
 /* A French HTML page with a title and one paragraph (both plain text). */
 char *cc_message_page_html(const char *title, const char *message);
+char *cc_message_page_html_ex(const cc_shell_t *shell, const char *title,
+    const char *message);
+
+/*
+ * The questionnaire's page: its title and introduction, then, when there
+ * are errors, their summary, then the form with every section and
+ * question (cc_form_html.c), what was submitted ("submitted", may be NULL:
+ * an empty form) and the errors beside their questions.  The empty page
+ * and the page shown again after an error are the same HTML.
+ */
+typedef struct {
+    const char                *action;      /* where the form posts */
+    const char                *thanks;      /* for the script, or NULL */
+    const char                *notice;      /* a sentence above, or NULL */
+    const char                *key;         /* a fresh idempotency key */
+    const cc_page_plumbing_t  *pl;          /* token, honeypot, or NULL */
+    const char                *draft;       /* the draft's resume link */
+    const char                *current;     /* the page's own address */
+    unsigned                   drafts:1;    /* "save and come back" */
+    unsigned                   fragment:1;  /* the form alone, no page */
+} cc_form_page_t;
+
+char *cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
+    json_t *errors, json_t *submitted, const cc_form_page_t *fp);
 
 /*
  * s[0..len) escaped for HTML text and attribute values (& < > " '), control

@@ -17,18 +17,15 @@ void *(*cc_malloc)(size_t size) = malloc;
 int
 cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len)
 {
-    char    *p;
-    size_t   i, nopts, size;
+    char              *p;
+    size_t             i, nopts, size;
+    const cc_slot_t   *sl;
 
-    nopts = 0;
-
-    for (i = 0; i < schema->nfields; i++) {
-        nopts += schema->fields[i].noptions;
-    }
+    nopts = schema->noptions;
 
     /* structures first, for their alignment; bytes last */
 
-    size = schema->nfields * sizeof(cc_in_field_t)
+    size = schema->nslots * sizeof(cc_in_field_t)
            + CC_ITEMS_INLINE * sizeof(cc_in_item_t) + nopts + len + 1;
 
     p = cc_malloc(size);
@@ -36,10 +33,10 @@ cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len)
         return -1;
     }
 
-    memset(p, 0, schema->nfields * sizeof(cc_in_field_t));
+    memset(p, 0, schema->nslots * sizeof(cc_in_field_t));
 
     in->fields = (cc_in_field_t *) p;
-    p += schema->nfields * sizeof(cc_in_field_t);
+    p += schema->nslots * sizeof(cc_in_field_t);
 
     in->items = (cc_in_item_t *) p;
     in->nitems = 0;
@@ -59,9 +56,13 @@ cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len)
     in->marking = 0;
     in->marks_nomem = 0;
 
-    for (i = 0, nopts = 0; i < schema->nfields; i++) {
-        in->fields[i].seen = in->seen + nopts;
-        nopts += schema->fields[i].noptions;
+    for (i = 0, nopts = 0; i < schema->nslots; i++) {
+        sl = &schema->slots[i];
+
+        if (sl->kind == CC_SLOT_VALUE) {
+            in->fields[i].seen = in->seen + nopts;
+            nopts += schema->fields[sl->field].noptions;
+        }
     }
 
     return 0;
@@ -83,18 +84,11 @@ cc_input_free(cc_input_t *in)
 int
 cc_input_field(const cc_schema_t *schema, const char *s, size_t len)
 {
-    size_t             i;
-    const cc_field_t  *f;
+    const cc_slot_t  *sl;
 
-    for (i = 0; i < schema->nfields; i++) {
-        f = &schema->fields[i];
+    sl = cc_schema_slot(schema, s, len);
 
-        if (f->name_len == len && memcmp(f->name, s, len) == 0) {
-            return (int) i;
-        }
-    }
-
-    return -1;
+    return sl ? (int) (sl - schema->slots) : -1;
 }
 
 
@@ -241,7 +235,7 @@ cc_input_submitted(const cc_schema_t *schema, const cc_input_t *in, int form)
     size_t             i;
     json_t            *sub, *v, *list;
     const cc_mark_t   *m;
-    const cc_field_t  *f;
+    const cc_slot_t   *sl;
 
     if (in->marks_nomem) {
         return NULL;
@@ -298,8 +292,8 @@ cc_input_submitted(const cc_schema_t *schema, const cc_input_t *in, int form)
             continue;
         }
 
-        f = form ? cc_schema_field(schema, name) : NULL;
-        always = f && f->type == CC_FIELD_MULTIPLE;
+        sl = form ? cc_schema_slot(schema, name, strlen(name)) : NULL;
+        always = sl && sl->list;
 
         if ((form ? cc_submitted_add(sub, name, v, always)
                   : json_object_set(sub, name, v))

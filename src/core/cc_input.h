@@ -1,8 +1,8 @@
 /*
  * The flat input both body readers fill (cc_json.c for JSON, cc_body.c for
  * urlencoded forms; cc_input.c) and the validator (cc_validate.c) checks:
- * one slot per schema field, indexed like schema->fields, plus the unknown
- * names.  No allocation per value: strings are slices of the body, or of
+ * one slot per name a field is answered under, indexed like schema->slots
+ * (cc_schema_int.h), plus the unknown names.  No allocation per value: strings are slices of the body, or of
  * one scratch buffer when they had to be unescaped or percent-decoded.
  */
 
@@ -29,7 +29,8 @@ typedef enum {
     CC_IN_LIST,          /* an array (JSON) or the values of a multiple */
     CC_IN_TRUE,
     CC_IN_FALSE,
-    CC_IN_OTHER          /* a number or an object: never a valid answer */
+    CC_IN_NUMBER,        /* a JSON number: str is its text */
+    CC_IN_OTHER          /* an object: never a valid answer */
 } cc_in_type_e;
 
 
@@ -50,9 +51,9 @@ typedef struct {
     /* a list that holds a non-string after its first nitems strings */
     unsigned char       bad_item;
 
-    cc_slice_t          str;            /* CC_IN_STRING */
+    cc_slice_t          str;            /* CC_IN_STRING, CC_IN_NUMBER */
 
-    /* CC_IN_LIST, kept for multiple fields only: the strings */
+    /* CC_IN_LIST, kept for the slots that take a list: the strings */
     size_t              first;
     size_t              last;
     size_t              nitems;
@@ -60,7 +61,9 @@ typedef struct {
     /* the validator's verdict, to write the normalised answer */
     unsigned char       out;
     cc_slice_t          out_str;
-    unsigned char      *seen;           /* multiple: per option */
+    long long           out_num;
+    /* per option: 1 chosen (choice, multiple), the rank (ranking) */
+    unsigned char      *seen;
 } cc_in_field_t;
 
 
@@ -80,7 +83,7 @@ typedef struct {
 
 
 typedef struct {
-    cc_in_field_t      *fields;         /* schema->nfields */
+    cc_in_field_t      *fields;         /* schema->nslots */
 
     cc_in_item_t       *items;
     size_t              nitems;
@@ -120,7 +123,7 @@ extern void *(*cc_malloc)(size_t size);
 int cc_input_init(cc_input_t *in, const cc_schema_t *schema, size_t len);
 void cc_input_free(cc_input_t *in);
 
-/* index of the schema field named s[0..len), or -1 */
+/* index of the slot named s[0..len), or -1 */
 int cc_input_field(const cc_schema_t *schema, const char *s, size_t len);
 
 /* appends a string to the list of field i; -1 on no memory */

@@ -124,8 +124,7 @@ cc_json_object(cc_json_t *j, int top)
 
         } else {
             if (cc_json_value(j, f, (size_t) fi,
-                              f && j->schema->fields[fi].type
-                                   == CC_FIELD_MULTIPLE)
+                              f && j->schema->slots[fi].list)
                 != 0)
             {
                 return -1;
@@ -313,12 +312,15 @@ cc_json_value(cc_json_t *j, cc_in_field_t *f, size_t fi, int keep)
     case '-':
     case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
-        if (f) {
-            f->type = CC_IN_OTHER;
-        }
-
         rc = cc_json_number(j);
         cc_json_mark(j, start, j->p - start);
+
+        if (f) {
+            f->type = CC_IN_NUMBER;
+            f->str.s = start;
+            f->str.len = (size_t) (j->p - start);
+        }
+
         return rc;
 
     default:

@@ -213,6 +213,45 @@ static const cc_message_t  cc_messages[CC_MSG_N] = {
 
     [CC_MSG_UNKNOWN_FIELD] = { 422, "unknown_field", NULL,
         "Le champ «" NBSP "%s" NBSP "» n'existe pas dans ce formulaire." },
+
+    [CC_MSG_ONE_LINE] = { 422, "one_line", NULL,
+        "Ce champ tient sur une seule ligne" NBSP ": retirez les retours à "
+        "la ligne." },
+
+    [CC_MSG_NUMBER_EXPECTED] = { 422, "invalid_number", NULL,
+        "Saisissez un nombre entier, en chiffres, sans espace ni virgule "
+        "(par exemple 12)." },
+
+    [CC_MSG_NUMBER_RANGE] = { 422, "out_of_range", NULL,
+        "Saisissez un nombre entre %lld et %lld." },
+
+    [CC_MSG_INVALID_POINT] = { 422, "invalid_choice", NULL,
+        "Choisissez l'une des réponses de l'échelle (de 1 à %zu)." },
+
+    [CC_MSG_REQUIRED_ROW] = { 422, "required", NULL,
+        "«" NBSP "%s" NBSP "»" NBSP ": choisissez une réponse pour cette "
+        "ligne." },
+
+    [CC_MSG_REQUIRED_RANK] = { 422, "required", NULL,
+        "Ce champ est obligatoire" NBSP ": classez %s." },
+
+    [CC_MSG_RANK_TOO_FEW] = { 422, "too_few", NULL,
+        "Classez %s (%zu classée%s)." },
+
+    [CC_MSG_RANK_TOO_MANY] = { 422, "too_many", NULL,
+        "Classez %s (%zu classée%s)." },
+
+    [CC_MSG_RANK_DUPLICATE] = { 422, "duplicate_choice", NULL,
+        "La réponse «" NBSP "%s" NBSP "» est classée plusieurs fois"
+        NBSP "; donnez-lui un seul rang." },
+
+    [CC_MSG_OTHER_REQUIRED] = { 422, "required", NULL,
+        "Vous avez choisi «" NBSP "%s" NBSP "»" NBSP ": précisez votre "
+        "réponse." },
+
+    [CC_MSG_OTHER_WITHOUT] = { 422, "other_without_option", NULL,
+        "Vous avez précisé une réponse sans choisir «" NBSP "%s" NBSP "»"
+        NBSP ": choisissez-la ou effacez ce texte." },
 };
 
 

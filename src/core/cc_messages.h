@@ -78,6 +78,17 @@ typedef enum {
     CC_MSG_MUST_BE_TRUE,
     CC_MSG_DUPLICATE_FIELD,
     CC_MSG_UNKNOWN_FIELD,           /* %s: the name */
+    CC_MSG_ONE_LINE,
+    CC_MSG_NUMBER_EXPECTED,
+    CC_MSG_NUMBER_RANGE,            /* %lld, %lld: min, max */
+    CC_MSG_INVALID_POINT,           /* %zu: the points */
+    CC_MSG_REQUIRED_ROW,            /* %s: the statement */
+    CC_MSG_REQUIRED_RANK,           /* %s: CC_TEXT_COUNT_* */
+    CC_MSG_RANK_TOO_FEW,            /* %s, %zu, %s: wanted, ranked, "s" */
+    CC_MSG_RANK_TOO_MANY,           /* the same */
+    CC_MSG_RANK_DUPLICATE,          /* %s: the option's label */
+    CC_MSG_OTHER_REQUIRED,          /* %s: the "other" option's label */
+    CC_MSG_OTHER_WITHOUT,           /* the same */
 
     CC_MSG_N
 } cc_msg_e;
@@ -110,6 +121,22 @@ const cc_message_t *cc_message(cc_msg_e id);
 #define CC_PAGE_CANCELLED_TEXT     "Votre inscription est annulée : votre " \
                                    "place revient à la première personne " \
                                    "de la liste d'attente."
+/* every page the module writes: "<title>Merci — Concertation ESS — ...>" */
+#define CC_PAGE_TITLE_SUFFIX       " \xe2\x80\x94 Concertation ESS \xe2\x80\x94 " \
+                                   "Région Normandie"
+/* the questionnaire's page (cc_html.c) */
+#define CC_PAGE_REQUIRED_NOTE      "Les questions suivies de la mention " \
+                                   "<span class=\"obligatoire\">" \
+                                   "(obligatoire)</span> doivent être " \
+                                   "remplies. Les autres sont facultatives."
+#define CC_PAGE_SAVE_DRAFT         "Enregistrer et reprendre plus tard"
+#define CC_PAGE_DRAFT_SAVED        "Vos réponses sont enregistrées comme " \
+                                   "brouillon. Pour reprendre plus tard, " \
+                                   "gardez ce lien (copiez-le ou ajoutez-le " \
+                                   "à vos favoris)\xc2\xa0:"
+#define CC_PAGE_FORM_ERROR_TITLE   "Erreur dans le formulaire"
+#define CC_PAGE_NOT_OPEN_TITLE     "La concertation n'est pas encore ouverte"
+#define CC_PAGE_CLOSED_TITLE       "La concertation est close"
 /* the form shown again (cc_html.c) */
 #define CC_PAGE_NOT_RECORDED       "Votre réponse n'a pas été enregistrée"
 #define CC_PAGE_ERRORS             "erreurs à corriger"

@@ -16,7 +16,6 @@
 
 #define CC_SCHEMA_MAX_SIZE    (1024 * 1024)
 #define CC_NAME_MAX           64
-#define CC_MAX_LENGTH_LIMIT   1000000
 
 
 typedef struct {
@@ -25,29 +24,6 @@ typedef struct {
     size_t       errlen;
     char         where[CC_NAME_MAX + 16];
 } cc_load_t;
-
-
-static const char *cc_type_names[] = {
-    "choice", "multiple", "text", "email", "consent"
-};
-
-/* properties each type accepts; anything else is most likely a typo */
-static const char *cc_props_choice[] = {
-    "name", "type", "required", "label", "options", NULL
-};
-static const char *cc_props_multiple[] = {
-    "name", "type", "required", "label", "options", "min", "max", NULL
-};
-static const char *cc_props_text[] = {
-    "name", "type", "required", "label", "max_length", NULL
-};
-static const char *cc_props_plain[] = {
-    "name", "type", "required", "label", NULL
-};
-static const char **cc_props[] = {
-    cc_props_choice, cc_props_multiple, cc_props_text, cc_props_plain,
-    cc_props_plain
-};
 
 
 static void
@@ -69,23 +45,6 @@ cc_load_error(cc_load_t *ld, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(ld->err + n, ld->errlen - (size_t) n, fmt, args);
     va_end(args);
-}
-
-
-static char *
-cc_strdup(const char *s)
-{
-    char    *p;
-    size_t   n;
-
-    n = strlen(s) + 1;
-
-    p = malloc(n);
-    if (p != NULL) {
-        memcpy(p, s, n);
-    }
-
-    return p;
 }
 
 
@@ -116,142 +75,14 @@ cc_valid_name(const char *s)
 }
 
 
-static int
-cc_in_list(const char *s, const char **list)
-{
-    for ( /* void */ ; *list; list++) {
-        if (strcmp(s, *list) == 0) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
+/* the names first, so that a condition can tell "later" from "unknown" */
 
 static int
-cc_load_options(cc_load_t *ld, cc_field_t *f, json_t *options)
-{
-    size_t       i, j;
-    json_t      *opt, *value, *label;
-    const char  *key;
-
-    if (options == NULL) {
-        cc_load_error(ld, "\"options\" is missing");
-        return -1;
-    }
-
-    if (!json_is_array(options) || json_array_size(options) == 0) {
-        cc_load_error(ld, "\"options\" must be a non-empty array");
-        return -1;
-    }
-
-    f->noptions = json_array_size(options);
-
-    f->options = calloc(f->noptions, sizeof(cc_option_t));
-    if (f->options == NULL) {
-        cc_load_error(ld, "out of memory");
-        return -1;
-    }
-
-    json_array_foreach(options, i, opt) {
-
-        if (!json_is_object(opt)) {
-            cc_load_error(ld, "option #%zu is not an object", i + 1);
-            return -1;
-        }
-
-        json_object_foreach(opt, key, value) {
-            if (strcmp(key, "value") != 0 && strcmp(key, "label") != 0) {
-                cc_load_error(ld, "option #%zu: unknown property \"%s\"",
-                              i + 1, key);
-                return -1;
-            }
-        }
-
-        value = json_object_get(opt, "value");
-        label = json_object_get(opt, "label");
-
-        if (!json_is_string(value) || json_string_length(value) == 0
-            || strlen(json_string_value(value)) != json_string_length(value))
-        {
-            cc_load_error(ld, "option #%zu: \"value\" must be a non-empty "
-                          "string", i + 1);
-            return -1;
-        }
-
-        if (!json_is_string(label) || json_string_length(label) == 0) {
-            cc_load_error(ld, "option \"%s\": \"label\" must be a non-empty "
-                          "string", json_string_value(value));
-            return -1;
-        }
-
-        for (j = 0; j < i; j++) {
-            if (strcmp(f->options[j].value, json_string_value(value)) == 0) {
-                cc_load_error(ld, "duplicate option value \"%s\"",
-                              json_string_value(value));
-                return -1;
-            }
-        }
-
-        f->options[i].value = cc_strdup(json_string_value(value));
-        f->options[i].label = cc_strdup(json_string_value(label));
-
-        if (f->options[i].value == NULL || f->options[i].label == NULL) {
-            cc_load_error(ld, "out of memory");
-            return -1;
-        }
-
-        f->options[i].value_len = strlen(f->options[i].value);
-    }
-
-    return 0;
-}
-
-
-static int
-cc_load_count(cc_load_t *ld, json_t *obj, const char *prop, long long lo,
-    long long hi, long long dflt, size_t *out)
-{
-    long long  v;
-    json_t    *j;
-
-    j = json_object_get(obj, prop);
-
-    if (j == NULL) {
-        if (dflt < 0) {
-            cc_load_error(ld, "\"%s\" is missing", prop);
-            return -1;
-        }
-
-        *out = (size_t) dflt;
-        return 0;
-    }
-
-    if (!json_is_integer(j)) {
-        cc_load_error(ld, "\"%s\" must be an integer", prop);
-        return -1;
-    }
-
-    v = json_integer_value(j);
-
-    if (v < lo || v > hi) {
-        cc_load_error(ld, "\"%s\" (%lld) must be between %lld and %lld",
-                      prop, v, lo, hi);
-        return -1;
-    }
-
-    *out = (size_t) v;
-    return 0;
-}
-
-
-static int
-cc_load_field(cc_load_t *ld, cc_schema_t *schema, size_t idx, json_t *jf)
+cc_load_name(cc_load_t *ld, cc_schema_t *schema, size_t idx, json_t *jf)
 {
     size_t       i;
-    json_t      *name, *type, *label, *required, *value;
-    const char  *key, *s;
+    json_t      *name;
+    const char  *s;
     cc_field_t  *f;
 
     f = &schema->fields[idx];
@@ -300,119 +131,199 @@ cc_load_field(cc_load_t *ld, cc_schema_t *schema, size_t idx, json_t *jf)
 
     f->name_len = strlen(f->name);
 
-    type = json_object_get(jf, "type");
+    return 0;
+}
 
-    if (type == NULL) {
-        cc_load_error(ld, "\"type\" is missing");
+
+/* one section: {"name", "title", "intro", "visible_if", "fields": [...]} */
+
+static const char *cc_section_props[] = {
+    "name", "title", "intro", "visible_if", "fields", NULL
+};
+
+
+static int
+cc_load_section(cc_load_t *ld, cc_schema_t *schema, size_t idx, json_t *js,
+    json_t *fields)
+{
+    size_t         i, k;
+    json_t        *v, *jf;
+    const char    *key, *const *p;
+    cc_section_t  *sec;
+
+    sec = &schema->sections[idx];
+
+    snprintf(ld->where, sizeof(ld->where), "section #%zu: ", idx + 1);
+
+    if (!json_is_object(js)) {
+        cc_load_error(ld, "not an object");
         return -1;
     }
 
-    if (!json_is_string(type)) {
-        cc_load_error(ld, "\"type\" must be a string");
-        return -1;
-    }
-
-    for (i = 0; i < sizeof(cc_type_names) / sizeof(cc_type_names[0]); i++) {
-        if (strcmp(json_string_value(type), cc_type_names[i]) == 0) {
-            break;
-        }
-    }
-
-    if (i == sizeof(cc_type_names) / sizeof(cc_type_names[0])) {
-        cc_load_error(ld, "unknown type \"%s\" (expected choice, multiple, "
-                      "text, email or consent)", json_string_value(type));
-        return -1;
-    }
-
-    f->type = (cc_field_type_e) i;
-
-    json_object_foreach(jf, key, value) {
-        if (!cc_in_list(key, cc_props[f->type])) {
-            if (cc_in_list(key, cc_props_multiple)
-                || strcmp(key, "max_length") == 0)
-            {
-                cc_load_error(ld, "property \"%s\" is not allowed for type "
-                              "\"%s\"", key, cc_type_names[f->type]);
-
-            } else {
-                cc_load_error(ld, "unknown property \"%s\"", key);
+    json_object_foreach(js, key, v) {
+        for (p = cc_section_props; *p; p++) {
+            if (strcmp(key, *p) == 0) {
+                break;
             }
+        }
 
+        if (*p == NULL) {
+            cc_load_error(ld, "unknown property \"%s\"", key);
+            return -1;
+        }
+
+        if (strcmp(key, "fields") != 0 && strcmp(key, "visible_if") != 0
+            && (!json_is_string(v) || json_string_length(v) == 0))
+        {
+            cc_load_error(ld, "\"%s\" must be a non-empty string", key);
             return -1;
         }
     }
 
-    label = json_object_get(jf, "label");
+    v = json_object_get(js, "name");
 
-    if (!json_is_string(label) || json_string_length(label) == 0) {
-        cc_load_error(ld, "\"label\" must be a non-empty string");
+    if (v != NULL && !cc_valid_name(json_string_value(v))) {
+        cc_load_error(ld, "\"name\" must be 1 to %d ASCII letters, digits, "
+                      "'_' or '-'", CC_NAME_MAX);
         return -1;
     }
 
-    f->label = cc_strdup(json_string_value(label));
-    if (f->label == NULL) {
+    for (i = 0; i < 3; i++) {
+        v = json_object_get(js, cc_section_props[i]);
+
+        if (v != NULL) {
+            char  **out[3] = { &sec->name, &sec->title, &sec->intro };
+
+            *out[i] = cc_strdup(json_string_value(v));
+            if (*out[i] == NULL) {
+                cc_load_error(ld, "out of memory");
+                return -1;
+            }
+        }
+    }
+
+    if (sec->title == NULL) {
+        cc_load_error(ld, "\"title\" is missing");
+        return -1;
+    }
+
+    v = json_object_get(js, "fields");
+
+    if (!json_is_array(v) || json_array_size(v) == 0) {
+        cc_load_error(ld, "\"fields\" must be a non-empty array");
+        return -1;
+    }
+
+    sec->first = json_array_size(fields);
+
+    json_array_foreach(v, k, jf) {
+        if (json_array_append(fields, jf) != 0) {
+            cc_load_error(ld, "out of memory");
+            return -1;
+        }
+    }
+
+    sec->nfields = json_array_size(v);
+
+    return 0;
+}
+
+
+static int
+cc_load_sections(cc_load_t *ld, cc_schema_t *schema, json_t *root,
+    json_t **fields)
+{
+    size_t   i;
+    json_t  *secs, *js, *flat;
+
+    secs = json_object_get(root, "sections");
+    flat = json_object_get(root, "fields");
+
+    if (secs != NULL && flat != NULL) {
+        cc_load_error(ld, "\"fields\" and \"sections\" cannot go together: "
+                      "put the fields in the sections");
+        return -1;
+    }
+
+    if (secs == NULL) {
+        if (flat == NULL) {
+            cc_load_error(ld, "\"fields\" (or \"sections\") is missing");
+            return -1;
+        }
+
+        if (!json_is_array(flat) || json_array_size(flat) == 0) {
+            cc_load_error(ld, "\"fields\" must be a non-empty array");
+            return -1;
+        }
+
+        schema->sections = calloc(1, sizeof(cc_section_t));
+        if (schema->sections == NULL) {
+            cc_load_error(ld, "out of memory");
+            return -1;
+        }
+
+        schema->nsections = 1;
+        schema->sections[0].nfields = json_array_size(flat);
+        *fields = json_incref(flat);
+
+        return 0;
+    }
+
+    if (!json_is_array(secs) || json_array_size(secs) == 0) {
+        cc_load_error(ld, "\"sections\" must be a non-empty array");
+        return -1;
+    }
+
+    schema->sections = calloc(json_array_size(secs), sizeof(cc_section_t));
+    *fields = json_array();
+
+    if (schema->sections == NULL || *fields == NULL) {
         cc_load_error(ld, "out of memory");
         return -1;
     }
 
-    required = json_object_get(jf, "required");
+    json_array_foreach(secs, i, js) {
+        schema->nsections = i + 1;
 
-    if (required != NULL && !json_is_boolean(required)) {
-        cc_load_error(ld, "\"required\" must be true or false");
-        return -1;
+        if (cc_load_section(ld, schema, i, js, *fields) != 0) {
+            return -1;
+        }
     }
 
-    f->required = json_is_true(required);
+    return 0;
+}
 
-    switch (f->type) {
 
-    case CC_FIELD_CHOICE:
-        return cc_load_options(ld, f, json_object_get(jf, "options"));
+/* the sections' conditions, once every field is known */
 
-    case CC_FIELD_MULTIPLE:
-        if (cc_load_options(ld, f, json_object_get(jf, "options")) != 0) {
-            return -1;
+static int
+cc_load_section_conds(cc_load_t *ld, cc_schema_t *schema, json_t *root)
+{
+    char           msg[512];
+    size_t         i;
+    json_t        *j;
+    cc_section_t  *sec;
+
+    for (i = 0; i < schema->nsections; i++) {
+        sec = &schema->sections[i];
+        j = json_object_get(json_array_get(json_object_get(root, "sections"),
+                                           i),
+                            "visible_if");
+
+        if (j == NULL) {
+            continue;
         }
 
-        if (cc_load_count(ld, jf, "min", 0, (long long) f->noptions, 0,
-                          &f->min)
+        if (cc_cond_load(&sec->cond, schema, sec->first, j, msg, sizeof(msg))
             != 0)
         {
+            snprintf(ld->where, sizeof(ld->where), "section #%zu: ", i + 1);
+            cc_load_error(ld, "\"visible_if\": %s", msg);
             return -1;
         }
-
-        if (cc_load_count(ld, jf, "max", 1, (long long) f->noptions,
-                          (long long) f->noptions, &f->max)
-            != 0)
-        {
-            if (json_is_integer(json_object_get(jf, "max"))
-                && json_integer_value(json_object_get(jf, "max"))
-                   > (long long) f->noptions)
-            {
-                cc_load_error(ld, "\"max\" (%lld) greater than the number of "
-                              "options (%zu)",
-                              json_integer_value(json_object_get(jf, "max")),
-                              f->noptions);
-            }
-
-            return -1;
-        }
-
-        if (f->min > f->max) {
-            cc_load_error(ld, "\"min\" (%zu) greater than \"max\" (%zu)",
-                          f->min, f->max);
-            return -1;
-        }
-
-        return 0;
-
-    case CC_FIELD_TEXT:
-        return cc_load_count(ld, jf, "max_length", 1, CC_MAX_LENGTH_LIMIT, -1,
-                             &f->max_length);
-
-    default:
-        return 0;
     }
+
+    return 0;
 }
 
 
@@ -444,8 +355,10 @@ cc_schema_t *
 cc_schema_load_buffer(const char *name, const char *buf, size_t len,
     char *err, size_t errlen)
 {
-    size_t        i;
-    json_t       *root, *fields, *form, *title, *value, *jf;
+    char          msg[1024];
+    size_t        i, k, n;
+    json_t       *root, *form, *title, *intro, *value, *jf;
+    json_t       *fields = NULL;
     cc_load_t     ld;
     const char   *key;
     cc_schema_t  *schema;
@@ -484,7 +397,8 @@ cc_schema_load_buffer(const char *name, const char *buf, size_t len,
 
     json_object_foreach(root, key, value) {
         if (strcmp(key, "form") != 0 && strcmp(key, "title") != 0
-            && strcmp(key, "fields") != 0)
+            && strcmp(key, "intro") != 0 && strcmp(key, "fields") != 0
+            && strcmp(key, "sections") != 0)
         {
             cc_load_error(&ld, "unknown top-level property \"%s\"", key);
             goto failed;
@@ -515,20 +429,23 @@ cc_schema_load_buffer(const char *name, const char *buf, size_t len,
 
     schema->title = cc_strdup(title ? json_string_value(title) : "");
 
-    if (schema->form == NULL || schema->title == NULL) {
+    intro = json_object_get(root, "intro");
+
+    if (intro != NULL && !json_is_string(intro)) {
+        cc_load_error(&ld, "\"intro\" must be a string");
+        goto failed;
+    }
+
+    schema->intro = cc_strdup(intro ? json_string_value(intro) : "");
+
+    if (schema->form == NULL || schema->title == NULL
+        || schema->intro == NULL)
+    {
         cc_load_error(&ld, "out of memory");
         goto failed;
     }
 
-    fields = json_object_get(root, "fields");
-
-    if (fields == NULL) {
-        cc_load_error(&ld, "\"fields\" is missing");
-        goto failed;
-    }
-
-    if (!json_is_array(fields) || json_array_size(fields) == 0) {
-        cc_load_error(&ld, "\"fields\" must be a non-empty array");
+    if (cc_load_sections(&ld, schema, root, &fields) != 0) {
         goto failed;
     }
 
@@ -538,20 +455,50 @@ cc_schema_load_buffer(const char *name, const char *buf, size_t len,
         goto failed;
     }
 
-    json_array_foreach(fields, i, jf) {
-        schema->nfields = i + 1;
+    schema->nfields = json_array_size(fields);
 
-        if (cc_load_field(&ld, schema, i, jf) != 0) {
+    json_array_foreach(fields, i, jf) {
+        if (cc_load_name(&ld, schema, i, jf) != 0) {
             goto failed;
         }
     }
 
+    for (k = 0, i = 0; k < schema->nsections; k++) {
+        for (n = 0; n < schema->sections[k].nfields; n++, i++) {
+            schema->fields[i].section = k;
+        }
+    }
+
+    ld.where[0] = '\0';
+
+    json_array_foreach(fields, i, jf) {
+        if (cc_field_load(&schema->fields[i], schema, i, jf, msg,
+                          sizeof(msg))
+            != 0)
+        {
+            cc_load_error(&ld, "%s", msg);
+            goto failed;
+        }
+    }
+
+    if (cc_load_section_conds(&ld, schema, root) != 0) {
+        goto failed;
+    }
+
+    if (cc_schema_slots_build(schema, msg, sizeof(msg)) != 0) {
+        ld.where[0] = '\0';
+        cc_load_error(&ld, "%s", msg);
+        goto failed;
+    }
+
+    json_decref(fields);
     json_decref(root);
 
     return schema;
 
 failed:
 
+    json_decref(fields);
     json_decref(root);
     cc_schema_free(schema);
 
@@ -605,28 +552,39 @@ cc_schema_load_file(const char *path, char *err, size_t errlen)
 void
 cc_schema_free(cc_schema_t *schema)
 {
-    size_t       i, j;
-    cc_field_t  *f;
+    size_t         i;
+    cc_section_t  *sec;
 
     if (schema == NULL) {
         return;
     }
 
-    for (i = 0; i < schema->nfields; i++) {
-        f = &schema->fields[i];
-
-        for (j = 0; f->options && j < f->noptions; j++) {
-            free(f->options[j].value);
-            free(f->options[j].label);
-        }
-
-        free(f->options);
-        free(f->name);
-        free(f->label);
+    for (i = 0; schema->fields && i < schema->nfields; i++) {
+        cc_field_free(&schema->fields[i]);
     }
 
+    for (i = 0; schema->sections && i < schema->nsections; i++) {
+        sec = &schema->sections[i];
+        free(sec->name);
+        free(sec->title);
+        free(sec->intro);
+        cc_cond_free(sec->cond);
+    }
+
+    for (i = 0; i < schema->nslots; i++) {
+        free(schema->slots[i].name);
+    }
+
+    for (i = 0; i < schema->ncolumns; i++) {
+        free(schema->columns[i].name);
+    }
+
+    free(schema->columns);
+    free(schema->slots);
+    free(schema->sections);
     free(schema->fields);
     free(schema->form);
     free(schema->title);
+    free(schema->intro);
     free(schema);
 }

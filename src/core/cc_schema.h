@@ -14,11 +14,17 @@
 typedef struct cc_schema_s  cc_schema_t;
 
 typedef enum {
-    CC_FIELD_CHOICE = 0,     /* one value among options */
-    CC_FIELD_MULTIPLE,       /* min..max values among options */
-    CC_FIELD_TEXT,           /* free text, max_length in characters */
+    CC_FIELD_CHOICE = 0,     /* one value among options (+ "other") */
+    CC_FIELD_MULTIPLE,       /* min..max values among options (+ "other") */
+    CC_FIELD_TEXT,           /* one line of text, max_length characters */
     CC_FIELD_EMAIL,
-    CC_FIELD_CONSENT         /* boolean that must be true */
+    CC_FIELD_CONSENT,        /* boolean that must be true */
+    CC_FIELD_TEXTAREA,       /* free text on several lines */
+    CC_FIELD_NUMBER,         /* an integer between min and max */
+    CC_FIELD_SCALE,          /* 1..points, or "nsp" (don't know) */
+    CC_FIELD_MATRIX,         /* rows, each answered on one scale */
+    CC_FIELD_RANKING,        /* up to max options, in order, no repeat */
+    CC_FIELD_NTYPES
 } cc_field_type_e;
 
 /*
@@ -47,6 +53,14 @@ const char *cc_schema_field_label(const cc_schema_t *schema, size_t i);
 /* Label of the option "value" of field "name", or NULL. */
 const char *cc_schema_option_label(const cc_schema_t *schema,
     const char *name, const char *value);
+/*
+ * The columns of an export, in order: the names answers are stored under
+ * ("profil", "profil.autre", "accord.gouvernance"), a ranking spread over
+ * one column per rank ("priorites.1", "priorites.2"...).
+ */
+size_t cc_schema_ncolumns(const cc_schema_t *schema);
+const char *cc_schema_column_name(const cc_schema_t *schema, size_t i);
+
 /* Label of the field "name", or NULL when there is no such field. */
 const char *cc_schema_label_of(const cc_schema_t *schema, const char *name);
 

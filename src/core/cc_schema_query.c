@@ -36,6 +36,20 @@ cc_schema_field_name(const cc_schema_t *schema, size_t i)
 }
 
 
+size_t
+cc_schema_ncolumns(const cc_schema_t *schema)
+{
+    return schema->ncolumns;
+}
+
+
+const char *
+cc_schema_column_name(const cc_schema_t *schema, size_t i)
+{
+    return i < schema->ncolumns ? schema->columns[i].name : NULL;
+}
+
+
 const char *
 cc_schema_field_label(const cc_schema_t *schema, size_t i)
 {
@@ -101,4 +115,38 @@ cc_schema_label_of(const cc_schema_t *schema, const char *name)
     f = cc_schema_field(schema, name);
 
     return f ? f->label : NULL;
+}
+
+
+const cc_slot_t *
+cc_schema_slot(const cc_schema_t *schema, const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < schema->nslots; i++) {
+        if (schema->slots[i].name_len == len
+            && memcmp(schema->slots[i].name, s, len) == 0)
+        {
+            return &schema->slots[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+const cc_option_t *
+cc_field_row(const cc_field_t *field, const char *value, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < field->nrows; i++) {
+        if (field->rows[i].value_len == len
+            && memcmp(field->rows[i].value, value, len) == 0)
+        {
+            return &field->rows[i];
+        }
+    }
+
+    return NULL;
 }

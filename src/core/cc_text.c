@@ -4,9 +4,11 @@
  */
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cc_schema_int.h"
+#include "cc_text.h"
 
 #define CC_SHOW_MAX         64      /* code points of user text quoted */
 #define CC_EMAIL_MAX        254
@@ -159,4 +161,21 @@ cc_email_valid(const char *s, size_t len)
     }
 
     return memchr(s + at + 1, '.', len - at - 1) != NULL;
+}
+
+
+char *
+cc_strdup(const char *s)
+{
+    char    *p;
+    size_t   n;
+
+    n = strlen(s) + 1;
+
+    p = malloc(n);
+    if (p != NULL) {
+        memcpy(p, s, n);
+    }
+
+    return p;
 }

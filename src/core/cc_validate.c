@@ -14,12 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cc_input.h"
+#include "cc_validate_int.h"
 #include "cc_utf8.h"
-#include "cc_jsonw.h"
 #include "cc_errors.h"
-#include "cc_messages.h"
-
 
 
 /* words of eight bytes: "has a zero byte", "has a byte below n" */
@@ -27,24 +24,6 @@
 #define CC_HIGHS  0x8080808080808080ULL
 #define cc_has_zero(x)      (((x) - CC_ONES) & ~(x) & CC_HIGHS)
 #define cc_has_less(x, n)   (((x) - CC_ONES * (n)) & ~(x) & CC_HIGHS)
-
-
-/* what a valid field puts in the normalised answer */
-
-typedef enum {
-    CC_OUT_NONE = 0,
-    CC_OUT_STRING = CC_JSONW_STRING,  /* out_str as is */
-    CC_OUT_TEXT = CC_JSONW_TEXT,      /* out_str, line breaks made LF */
-    CC_OUT_LOWER = CC_JSONW_LOWER,    /* out_str, ASCII lower-cased */
-    CC_OUT_LIST,            /* the options flagged in seen, in order */
-    CC_OUT_TRUE
-} cc_out_e;
-
-
-typedef struct {
-    const cc_schema_t  *schema;
-    cc_errors_t        *errors;         /* created at the first error */
-} cc_check_t;
 
 
 /* appends {field, code, message} to *errors; -1 on no memory */
@@ -63,7 +42,7 @@ cc_verror(cc_errors_t **errors, const char *field, size_t flen,
 
 /* the message of the table (cc_messages.c), formatted with what follows */
 
-static int
+int
 cc_error(cc_check_t *ck, const char *field, cc_msg_e id, ...)
 {
     int      rc;
@@ -118,36 +97,46 @@ cc_malformed(cc_errors_t **errors, cc_msg_e id, ...)
 }
 
 
-static const char *
+const char *
 cc_plural(size_t n)
 {
     return n > 1 ? "s" : "";
 }
 
 
-static int
-cc_count_error(cc_check_t *ck, const cc_field_t *f, cc_msg_e id, size_t n)
+void
+cc_count_want(const cc_field_t *f, char *want, size_t size)
 {
-    char  want[128];
-
     if (f->min == f->max) {
-        snprintf(want, sizeof(want), CC_TEXT_COUNT_EXACTLY, f->min,
+        snprintf(want, size, CC_TEXT_COUNT_EXACTLY, f->min,
                  cc_plural(f->min));
 
     } else if (f->max == f->noptions && f->min > 0) {
-        snprintf(want, sizeof(want), CC_TEXT_COUNT_AT_LEAST, f->min,
+        snprintf(want, size, CC_TEXT_COUNT_AT_LEAST, f->min,
                  cc_plural(f->min));
 
     } else if (f->min == 0) {
-        snprintf(want, sizeof(want), CC_TEXT_COUNT_AT_MOST, f->max,
+        snprintf(want, size, CC_TEXT_COUNT_AT_MOST, f->max,
                  cc_plural(f->max));
 
     } else {
-        snprintf(want, sizeof(want), CC_TEXT_COUNT_BETWEEN, f->min, f->max);
+        snprintf(want, size, CC_TEXT_COUNT_BETWEEN, f->min, f->max);
     }
+}
+
+
+/* too few, too many (id), or none at all (required): "choisissez ..." */
+
+int
+cc_count_error(cc_check_t *ck, const cc_field_t *f, cc_msg_e required,
+    cc_msg_e id, size_t n)
+{
+    char  want[128];
+
+    cc_count_want(f, want, sizeof(want));
 
     if (n == 0) {
-        return cc_error(ck, f->name, CC_MSG_REQUIRED_COUNT, want);
+        return cc_error(ck, f->name, required, want);
     }
 
     return cc_error(ck, f->name, id, want, n, cc_plural(n));
@@ -166,6 +155,7 @@ cc_check_choice(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
         return cc_error(ck, f->name, CC_MSG_INVALID_CHOICE);
     }
 
+    v->seen[o - f->options] = 1;
     v->out = CC_OUT_STRING;
     v->out_str.s = o->value;
     v->out_str.len = o->value_len;
@@ -187,7 +177,6 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
         return cc_error(ck, f->name, CC_MSG_LIST_EXPECTED);
     }
 
-    memset(v->seen, 0, f->noptions);
     n = 0;
 
     /* the strings before the first item that is not one, in order */
@@ -215,11 +204,11 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     }
 
     if (n < f->min) {
-        return cc_count_error(ck, f, CC_MSG_TOO_FEW, n);
+        return cc_count_error(ck, f, CC_MSG_REQUIRED_COUNT, CC_MSG_TOO_FEW, n);
     }
 
     if (n > f->max) {
-        return cc_count_error(ck, f, CC_MSG_TOO_MANY, n);
+        return cc_count_error(ck, f, CC_MSG_REQUIRED_COUNT, CC_MSG_TOO_MANY, n);
     }
 
     /* deduplicated, in option order: the order of the checkboxes */
@@ -230,11 +219,11 @@ cc_check_multiple(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
 }
 
 
-static int
-cc_check_text(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
-    const char *s, size_t len)
+int
+cc_check_text(cc_check_t *ck, const char *name, size_t max, int one_line,
+    cc_in_field_t *v, const char *s, size_t len)
 {
-    int            bad;
+    int            bad, lines;
     size_t         i, count;
     uint64_t       w;
     unsigned char  c;
@@ -242,6 +231,7 @@ cc_check_text(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
     /* browsers send line breaks as CRLF; they are stored and counted as LF */
 
     bad = 0;
+    lines = 0;
     count = 0;
 
     for (i = 0; i < len; i++) {
@@ -278,18 +268,27 @@ cc_check_text(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
                 i++;
             }
 
-        } else if (c != '\t' && c != '\n') {
+            lines = 1;
+
+        } else if (c == '\n') {
+            lines = 1;
+
+        } else if (c != '\t') {
             bad = 1;
         }
     }
 
     if (bad) {
-        return cc_error(ck, f->name, CC_MSG_INVALID_CHARACTERS);
+        return cc_error(ck, name, CC_MSG_INVALID_CHARACTERS);
     }
 
-    if (count > f->max_length) {
-        return cc_error(ck, f->name, CC_MSG_TOO_LONG, f->max_length,
-                        cc_plural(f->max_length), count);
+    if (lines && one_line) {
+        return cc_error(ck, name, CC_MSG_ONE_LINE);
+    }
+
+    if (count > max) {
+        return cc_error(ck, name, CC_MSG_TOO_LONG, max, cc_plural(max),
+                        count);
     }
 
     v->out = CC_OUT_TEXT;
@@ -316,31 +315,55 @@ cc_check_email(cc_check_t *ck, const cc_field_t *f, cc_in_field_t *v,
 }
 
 
+const char *
+cc_slot_text(const cc_in_field_t *v, size_t *len, int numbers)
+{
+    const char  *s;
+
+    if (v->type != CC_IN_STRING && !(numbers && v->type == CC_IN_NUMBER)) {
+        *len = 0;
+        return NULL;
+    }
+
+    s = v->str.s;
+    *len = v->str.len;
+    cc_text_trim(&s, len);
+
+    return s;
+}
+
+
 static int
 cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
     cc_in_field_t *v)
 {
-    int          absent;
+    int          absent, numbers;
     size_t       len;
     const char  *s;
 
-    s = NULL;
-    len = 0;
-    v->out = CC_OUT_NONE;
+    if (f->type == CC_FIELD_MATRIX) {
+        return cc_check_matrix(ck, in, f);
+    }
 
-    if (v->type == CC_IN_STRING) {
-        s = v->str.s;
-        len = v->str.len;
-        cc_text_trim(&s, &len);
+    numbers = f->type == CC_FIELD_NUMBER || f->type == CC_FIELD_SCALE;
+    s = cc_slot_text(v, &len, numbers);
+
+    if (s != NULL) {
         absent = len == 0;
 
     } else {
         absent = v->type == CC_IN_ABSENT || v->type == CC_IN_NULL
-                 || (f->type == CC_FIELD_MULTIPLE && v->type == CC_IN_LIST
-                     && v->nitems == 0 && !v->bad_item);
+                 || (v->type == CC_IN_LIST && v->nitems == 0
+                     && !v->bad_item
+                     && (f->type == CC_FIELD_MULTIPLE
+                         || f->type == CC_FIELD_RANKING));
     }
 
     if (absent) {
+        if (f->other && cc_check_other(ck, in, f) != 0) {
+            return -1;
+        }
+
         if (!f->required) {
             return 0;
         }
@@ -348,10 +371,15 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
         switch (f->type) {
 
         case CC_FIELD_CHOICE:
+        case CC_FIELD_SCALE:
             return cc_error(ck, f->name, CC_MSG_REQUIRED_CHOICE);
 
         case CC_FIELD_MULTIPLE:
-            return cc_count_error(ck, f, CC_MSG_REQUIRED_COUNT, 0);
+            return cc_count_error(ck, f, CC_MSG_REQUIRED_COUNT, CC_MSG_REQUIRED_COUNT,
+                                  0);
+
+        case CC_FIELD_RANKING:
+            return cc_check_ranking(ck, in, f, v);
 
         case CC_FIELD_CONSENT:
             return cc_error(ck, f->name, CC_MSG_REQUIRED_CONSENT);
@@ -368,19 +396,39 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
             return cc_error(ck, f->name, CC_MSG_ONE_EXPECTED);
         }
 
-        return cc_check_choice(ck, f, v, s, len);
+        if (cc_check_choice(ck, f, v, s, len) != 0) {
+            return -1;
+        }
+
+        return f->other ? cc_check_other(ck, in, f) : 0;
 
     case CC_FIELD_MULTIPLE:
-        return cc_check_multiple(ck, in, f, v);
+        if (cc_check_multiple(ck, in, f, v) != 0) {
+            return -1;
+        }
+
+        return f->other ? cc_check_other(ck, in, f) : 0;
+
+    case CC_FIELD_RANKING:
+        return cc_check_ranking(ck, in, f, v);
+
+    case CC_FIELD_NUMBER:
+        return cc_check_number(ck, f, v);
+
+    case CC_FIELD_SCALE:
+        return cc_check_point(ck, f, f->name, v);
 
     case CC_FIELD_TEXT:
+    case CC_FIELD_TEXTAREA:
     case CC_FIELD_EMAIL:
         if (s == NULL) {
             return cc_error(ck, f->name, CC_MSG_TEXT_EXPECTED);
         }
 
-        return f->type == CC_FIELD_TEXT ? cc_check_text(ck, f, v, s, len)
-                                        : cc_check_email(ck, f, v, s, len);
+        return f->type == CC_FIELD_EMAIL
+               ? cc_check_email(ck, f, v, s, len)
+               : cc_check_text(ck, f->name, f->max_length,
+                               f->type == CC_FIELD_TEXT, v, s, len);
 
     default: /* CC_FIELD_CONSENT */
         if (v->type == CC_IN_TRUE) {
@@ -397,24 +445,30 @@ cc_check_field(cc_check_t *ck, const cc_input_t *in, const cc_field_t *f,
 }
 
 
-/* the normalised answer, fields in schema order; counts when o is NULL */
+/* the normalised answer, slots in schema order; counts when o is NULL */
 
 static size_t
 cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
 {
     int                  sep;
-    size_t               i, k, n;
+    char                 num[24];
+    size_t               i, k, r, n;
     const cc_field_t    *f;
+    const cc_slot_t     *sl;
     const cc_in_field_t *v;
 
 #define cc_at  (o ? o + n : NULL)
 #define cc_put(ch)  do { if (o) { o[n] = (ch); } n++; } while (0)
+#define cc_opt(k)  n += cc_jsonw_string(cc_at, f->options[k].value,           \
+                                        f->options[k].value_len,              \
+                                        CC_JSONW_STRING)
 
     n = 0;
     cc_put('{');
 
-    for (i = 0; i < schema->nfields; i++) {
-        f = &schema->fields[i];
+    for (i = 0; i < schema->nslots; i++) {
+        sl = &schema->slots[i];
+        f = &schema->fields[sl->field];
         v = &in->fields[i];
 
         if (v->out == CC_OUT_NONE) {
@@ -425,7 +479,7 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
             cc_put(',');
         }
 
-        n += cc_jsonw_string(cc_at, f->name, f->name_len, CC_JSONW_STRING);
+        n += cc_jsonw_string(cc_at, sl->name, sl->name_len, CC_JSONW_STRING);
         cc_put(':');
 
         switch (v->out) {
@@ -437,10 +491,21 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
             n += 4;
             break;
 
+        case CC_OUT_NUMBER:
+            k = (size_t) snprintf(num, sizeof(num), "%lld", v->out_num);
+            if (o) {
+                memcpy(o + n, num, k);
+            }
+            n += k;
+            break;
+
         case CC_OUT_LIST:
+        case CC_OUT_RANKED:
             cc_put('[');
 
-            for (k = 0, sep = 0; k < f->noptions; k++) {
+            for (k = 0, sep = 0; v->out == CC_OUT_LIST && k < f->noptions;
+                 k++)
+            {
                 if (!v->seen[k]) {
                     continue;
                 }
@@ -450,8 +515,25 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
                 }
 
                 sep = 1;
-                n += cc_jsonw_string(cc_at, f->options[k].value,
-                                   f->options[k].value_len, CC_JSONW_STRING);
+                cc_opt(k);
+            }
+
+            /* the ranks are 1, 2, 3... with no gap: the options by rank */
+
+            for (r = 1; v->out == CC_OUT_RANKED && r <= f->noptions; r++) {
+                for (k = 0; k < f->noptions && v->seen[k] != r; k++) {
+                    /* void */
+                }
+
+                if (k == f->noptions) {
+                    break;
+                }
+
+                if (r > 1) {
+                    cc_put(',');
+                }
+
+                cc_opt(k);
             }
 
             cc_put(']');
@@ -467,8 +549,28 @@ cc_put_answer(char *o, const cc_schema_t *schema, const cc_input_t *in)
 
 #undef cc_at
 #undef cc_put
+#undef cc_opt
 
     return n;
+}
+
+
+/* a field that does not apply: nothing of it is kept, nor checked */
+
+static void
+cc_skip_field(const cc_field_t *f, cc_input_t *in)
+{
+    size_t          k;
+    cc_in_field_t  *v;
+
+    for (k = 0; k < f->nslots; k++) {
+        v = &in->fields[f->slot + k];
+        v->out = CC_OUT_NONE;
+    }
+
+    if (f->noptions) {
+        memset(in->fields[f->slot].seen, 0, f->noptions);
+    }
 }
 
 
@@ -476,10 +578,12 @@ cc_validation_e
 cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
     char **normalised, size_t *normalised_len, cc_errors_t **errors)
 {
+    int               dup;
     char              show[CC_SHOW_SIZE];
-    size_t            i, n;
+    size_t            i, k, n;
     cc_check_t        ck;
     const cc_field_t  *f;
+    const cc_slot_t   *sl;
     cc_in_field_t     *v;
 
     ck.schema = schema;
@@ -487,20 +591,32 @@ cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
 
     for (i = 0; i < schema->nfields; i++) {
         f = &schema->fields[i];
-        v = &in->fields[i];
 
-        if (v->dup) {
-            v->out = CC_OUT_NONE;
+        cc_skip_field(f, in);
 
-            if (cc_error(&ck, f->name, CC_MSG_DUPLICATE_FIELD) != 0)
-            {
-                goto nomem;
-            }
-
+        if (!cc_visible(schema, in, f)) {
             continue;
         }
 
-        if (cc_check_field(&ck, in, f, v) != 0) {
+        dup = 0;
+
+        for (k = 0; k < f->nslots; k++) {
+            sl = &schema->slots[f->slot + k];
+
+            if (in->fields[f->slot + k].dup) {
+                dup = 1;
+
+                if (cc_error(&ck, sl->name, CC_MSG_DUPLICATE_FIELD) != 0) {
+                    goto nomem;
+                }
+            }
+        }
+
+        if (dup) {
+            continue;
+        }
+
+        if (cc_check_field(&ck, in, f, &in->fields[f->slot]) != 0) {
             goto nomem;
         }
     }
@@ -534,14 +650,14 @@ cc_validate_input(const cc_schema_t *schema, cc_input_t *in,
     *normalised_len = n;
 
     if (in->reserved && in->reserved->value) {
-        for (i = 0; i < schema->nfields; i++) {
+        for (i = 0; i < schema->nslots; i++) {
             v = &in->fields[i];
 
             if (v->out == CC_OUT_STRING || v->out == CC_OUT_TEXT
                 || v->out == CC_OUT_LOWER)
             {
                 in->reserved->value(in->reserved->data,
-                                    schema->fields[i].name, v->out_str.s,
+                                    schema->slots[i].name, v->out_str.s,
                                     v->out_str.len);
             }
         }

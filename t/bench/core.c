@@ -4,7 +4,12 @@
  * output freed each time as the module does.  Prints ns/call measured in
  * this run; asserts nothing about time.
  *
- *   core <schema> <questionnaire.json> <questionnaire.urlencoded> [seconds]
+ *   core <schema> <questionnaire.json> <questionnaire.urlencoded> [seconds
+ *        [invalid.json [previous-schema previous.json [fragments-dir]]]]
+ *
+ * With a previous definition and an answer to it, the same JSON benchmark
+ * on it, for comparison; with the site's fragments, the cost of rendering
+ * the form's page (cc_form_page_html(), as a GET of the page does).
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -16,6 +21,7 @@
 
 #include "cc_schema.h"
 #include "cc_errors.h"
+#include "cc_http.h"
 
 
 static char *
@@ -143,6 +149,61 @@ bench_invalid(const cc_schema_t *schema, const char *body, size_t len,
 }
 
 
+/* the form's page, as a GET renders it: shell, token, key, every question */
+
+static void
+bench_page(const cc_schema_t *schema, const char *dir, double seconds)
+{
+    char                err[512], *page;
+    size_t              i, n, len;
+    double              t0, t;
+    cc_shell_t          shell;
+    cc_form_page_t      fp;
+    cc_page_plumbing_t  pl;
+
+    if (cc_shell_load(&shell, dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+
+    memset(&fp, 0, sizeof(fp));
+    pl.token_name = "_jeton";
+    pl.token = "1644307200000.0123456789abcdef0123456789abcdef";
+    pl.honeypot = "_site_web";
+    fp.action = "/api/questionnaire";
+    fp.thanks = "/merci.html";
+    fp.key = "5622c24c-53b8-46b0-93ed-6e147970698c";
+    fp.pl = &pl;
+    fp.current = "/questionnaire.html";
+
+    n = 0;
+    len = 0;
+    t0 = now();
+
+    do {
+        for (i = 0; i < 100; i++) {
+            page = cc_form_page_html(schema, &shell, NULL, NULL, &fp);
+            if (page == NULL) {
+                fprintf(stderr, "form page: no memory\n");
+                exit(1);
+            }
+
+            len = strlen(page);
+            free(page);
+        }
+
+        n += 100;
+        t = now() - t0;
+
+    } while (t < seconds);
+
+    printf("  %-24s %6zu bytes  %8.0f ns/call\n", "form page (GET)", len,
+           t * 1e9 / n);
+
+    cc_shell_free(&shell);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -168,7 +229,9 @@ main(int argc, char **argv)
     json = read_file(argv[2], &json_len);
     form = read_file(argv[3], &form_len);
 
-    printf("core validation (gcc -O2, one thread):\n");
+    printf("core validation (gcc -O2, one thread), %s: %zu questions, "
+           "%zu columns:\n", argv[1], cc_schema_nfields(schema),
+           cc_schema_ncolumns(schema));
     bench("cc_validate_json", schema, json, json_len, 1, seconds);
     bench("cc_validate_urlencoded", schema, form, form_len, 0, seconds);
 
@@ -176,6 +239,30 @@ main(int argc, char **argv)
         free(json);
         json = read_file(argv[5], &json_len);
         bench_invalid(schema, json, json_len, seconds);
+    }
+
+    if (argc > 7) {
+        cc_schema_t  *prev;
+        char         *pjson;
+        size_t        pjson_len;
+
+        prev = cc_schema_load_file(argv[6], err, sizeof(err));
+        if (prev == NULL) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+
+        pjson = read_file(argv[7], &pjson_len);
+        printf("the previous definition, for comparison (%s: %zu "
+               "questions):\n", argv[6], cc_schema_nfields(prev));
+        bench("cc_validate_json", prev, pjson, pjson_len, 1, seconds);
+        free(pjson);
+        cc_schema_free(prev);
+    }
+
+    if (argc > 8) {
+        printf("the form's page, rendered from the definition:\n");
+        bench_page(schema, argv[8], seconds);
     }
 
     free(json);

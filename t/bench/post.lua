@@ -2,7 +2,9 @@
 -- the requests sent and the responses by status, then prints them with the
 -- run's summary as "BENCH <key> <value>" lines that t/bench/run parses.
 --
--- usage: wrk ... -s post.lua <url> -- <body.json> [expected status]
+-- usage: wrk ... -s post.lua <url> -- <body.json> [expected status [GET]]
+--
+-- With GET, the body file is not sent (a page is fetched).
 --
 -- "ok" counts the answers of the expected status (default: any 2xx), so
 -- that a run of invalid answers can expect its 422s.
@@ -24,6 +26,12 @@ function init(args)
         error("post.lua: the body file is the first argument after --")
     end
     expected = tonumber(args[2])
+    if args[3] == "GET" then
+        wrk.method = "GET"
+        wrk.headers["Accept"] = "text/html"
+        req = wrk.format()
+        return
+    end
     local f = assert(io.open(path, "rb"))
     local body = f:read("*a")
     f:close()

@@ -1,14 +1,17 @@
-// The questionnaire in a real browser, with and without JavaScript: sent
-// and stored in Redis; a bad answer shown inline with the text kept.
+// The questionnaire the module renders from conf/questionnaire.json, in a
+// real browser, with and without JavaScript: filled like a person would
+// (conditions that hide a section and show a question, "other" texts, a
+// scale, a grid, a ranking), sent and stored in Redis; a bad answer shown
+// with everything kept, fixed and sent.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { axe, axeWithoutJs, launchBrowser, screenshot, startSite, xrange }
-    from './harness.mjs';
+import { axe, axeWithoutJs, horizontalOverflow, launchBrowser, screenshot,
+         startSite, xrange } from './harness.mjs';
 
 const STREAM = 'concertation:questionnaire';
 // the page's form, or the one the module's error page shows again
-const SUBMIT = 'form[action="/api/questionnaire"] button[type=submit]';
+const SUBMIT = 'form[action="/api/questionnaire"] button.bouton:not(.secondaire)';
 
 let site;
 let browser;
@@ -23,16 +26,14 @@ after(async () => {
     await site?.stop();
 });
 
-// Fills every required field, with a recognisable text in "vision".
-async function fill(page, vision, priorites = ['tourisme', 'emploi']) {
-    await page.check('input[name=profil][value=acteur_ess]');
-    await page.check('input[name=structure][value=cooperative]');
+const byId = (id) => `[id="${id}"]`;
+
+// The questions everybody answers, with a recognisable text in "vision".
+async function fillCommon(page, vision) {
     await page.check('input[name=departement][value="14"]');
-    for (const p of priorites) {
-        await page.check(`input[name=priorites][value=${p}]`);
-    }
+    await page.selectOption(byId('champ-priorites'), 'tourisme');
+    await page.selectOption(byId('champ-priorites-2'), 'emploi');
     await page.fill('#champ-vision', vision);
-    await page.fill('#champ-attentes', 'Des ateliers près de chez nous.');
     await page.fill('#champ-email', 'camille@example.org');
     await page.check('#champ-consentement');
 }
@@ -44,72 +45,174 @@ function entryWith(vision) {
     });
 }
 
+async function sent(page) {
+    await Promise.all([
+        page.waitForURL(/\/merci\.html\?id=/, { timeout: 15000 }),
+        page.click(SUBMIT),
+    ]);
+    return new URL(page.url()).searchParams.get('id');
+}
+
 for (const js of [false, true]) {
     const how = js ? 'with JavaScript' : 'without JavaScript';
+    const tag = js ? 'js' : 'sans-js';
 
     describe(`questionnaire ${how}`, () => {
-        test('filled and sent: thank-you page, answer in Redis', async () => {
+        test('the whole questionnaire, filled like a person would', async () => {
             const ctx = await browser.newContext({ javaScriptEnabled: js });
             const page = await ctx.newPage();
             await page.goto(site.url('/questionnaire.html'));
             assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+            assert.equal(await page.locator('h1').count(), 1);
+            assert.equal(await page.locator('section.partie').count(), 6);
 
+            const structure = page.locator('#partie-2');
+            const age = page.locator('#q-age');
+            if (js) {
+                // nothing chosen yet: the structure's section does not apply
+                assert.equal(await structure.isVisible(), false);
+                await page.check('input[name=profil][value=citoyen]');
+                assert.equal(await age.isVisible(), true, 'age shown to a citizen');
+                assert.equal(await structure.isVisible(), false);
+            } else {
+                // every question is there, each condition said in words
+                assert.equal(await structure.isVisible(), true);
+                assert.match(await structure.locator('p.condition').first().innerText(),
+                             /^Si vous avez répondu «\sStructure de l'ESS\s» ou/);
+                assert.match(await age.locator('p.condition').innerText(),
+                             /«\sCitoyenne ou citoyen\s» à «\sVous répondez en tant que\s»/);
+            }
+
+            // a structure of the ESS: its section appears, age goes
+            await page.check('input[name=profil][value=acteur_ess]');
+            if (js) {
+                assert.equal(await structure.isVisible(), true, 'the section applies');
+                assert.equal(await age.isVisible(), false, 'age no longer applies');
+                assert.equal(await page.locator('#q-benevoles').isVisible(), false);
+            } else {
+                // answered although it does not apply: dropped by the module
+                await page.check('input[name=age][value="25_39"]');
+            }
+            await page.check('input[name=departement][value="50"]');
+            await page.fill('#champ-commune', 'Saint-Lô');
+            await page.check(`input[name=connaissance][value="4"]`);
+
+            await page.check('input[name=structure][value=association]');
+            if (js) {
+                assert.equal(await page.locator('#q-benevoles').isVisible(), true,
+                             'volunteers asked of an association');
+            }
+            await page.fill('#champ-nom_structure', 'Les Ateliers du Bocage');
+            await page.fill('#champ-salaries', '12');
+            await page.fill('#champ-benevoles', '40');
+            await page.check('input[name=secteurs][value=insertion]');
+            await page.check('input[name=secteurs][value=autre]');
+            await page.fill(byId('champ-secteurs.autre'), 'Mobilité solidaire');
+            await page.check('input[name=cooperation][value=parfois]');
+
+            await page.selectOption(byId('champ-priorites'), 'emploi');
+            await page.selectOption(byId('champ-priorites-2'), 'tourisme');
+            await page.selectOption(byId('champ-priorites-3'), 'formation');
+            if (js) {
+                // with the keyboard: move the second choice up
+                await page.focus('#champ-priorites-2 ~ button.rang-up, '
+                                 + 'li:nth-child(2) button.rang-up');
+                await page.keyboard.press('Enter');
+                assert.equal(await page.inputValue(byId('champ-priorites')),
+                             'tourisme');
+                assert.equal(await page.inputValue(byId('champ-priorites-2')),
+                             'emploi');
+                // a choice taken by one rank is greyed out in the others
+                assert.equal(await page.locator(
+                    `${byId('champ-priorites-3')} option[value=tourisme]`)
+                    .isDisabled(), true);
+            } else {
+                await page.selectOption(byId('champ-priorites'), 'tourisme');
+                await page.selectOption(byId('champ-priorites-2'), 'emploi');
+            }
             const vision = `Une ESS visible partout en Normandie (${how}, `
                 + `${Date.now()}) : coopérer, « essaimer ».`;
-            await fill(page, vision);
-            await Promise.all([
-                page.waitForURL(/\/merci\.html\?id=/, { timeout: 15000 }),
-                page.click(SUBMIT),
-            ]);
-            await screenshot(page, `merci-envoye-${js ? 'js' : 'sans-js'}`);
+            await page.fill('#champ-vision', vision);
+            await page.fill('#champ-initiative', 'Une recyclerie à Vire.');
+
+            const rows = ['tourisme', 'transitions', 'territoires',
+                          'formation', 'cooperation'];
+            for (const [k, row] of rows.entries()) {
+                const v = k === 2 ? 'nsp' : String(1 + k);
+                await page.check(`input[name="accord.${row}"][value="${v}"]`);
+            }
+            await page.check('input[name=freins][value=foncier]');
+            await page.check('input[name=dispositifs][value="2"]');
+            if (js) {
+                assert.equal(await page.locator('#q-accompagnement').isVisible(),
+                             false);
+            }
+            await page.check('input[name=soutiens][value=accompagnement]');
+            if (js) {
+                assert.equal(await page.locator('#q-accompagnement').isVisible(),
+                             true, 'a question shown by a multiple choice');
+            }
+            await page.fill('#champ-accompagnement', 'Un appui juridique.');
+            await page.fill('#champ-attentes', 'Des ateliers près de chez nous.');
+            await page.check('input[name=participation][value=atelier]');
+            await page.check('input[name=connu][value=autre]');
+            await page.fill(byId('champ-connu.autre'), 'Une affiche à la mairie');
+            await page.fill('#champ-email', 'camille@example.org');
+            await page.check('#champ-consentement');
+            await screenshot(page, `questionnaire-rempli-${tag}`);
+
+            const id = await sent(page);
             assert.match(await page.locator('h1').innerText(), /Merci/);
 
-            const id = new URL(page.url()).searchParams.get('id');
             const entry = entryWith(vision);
             assert.ok(entry, 'the answer is in the Redis stream');
             assert.equal(entry.fields.id, id, 'the thank-you page names it');
-            const data = JSON.parse(entry.fields.data);
-            assert.equal(data.profil, 'acteur_ess');
-            assert.equal(data.departement, '14');
-            assert.deepEqual([...data.priorites].sort(), ['emploi', 'tourisme']);
-            assert.equal(data.email, 'camille@example.org');
+            assert.deepEqual(JSON.parse(entry.fields.data), {
+                profil: 'acteur_ess', departement: '50', commune: 'Saint-Lô',
+                connaissance: 4, structure: 'association',
+                nom_structure: 'Les Ateliers du Bocage', salaries: 12,
+                benevoles: 40, secteurs: ['insertion', 'autre'],
+                'secteurs.autre': 'Mobilité solidaire', cooperation: 'parfois',
+                priorites: ['tourisme', 'emploi', 'formation'], vision,
+                initiative: 'Une recyclerie à Vire.',
+                'accord.tourisme': 1, 'accord.transitions': 2,
+                'accord.territoires': 'nsp', 'accord.formation': 4,
+                'accord.cooperation': 5, freins: ['foncier'], dispositifs: 2,
+                soutiens: ['accompagnement'],
+                accompagnement: 'Un appui juridique.',
+                attentes: 'Des ateliers près de chez nous.',
+                participation: ['atelier'], connu: 'autre',
+                'connu.autre': 'Une affiche à la mairie',
+                email: 'camille@example.org', consentement: true,
+            }, 'every answer, in the order of the questionnaire; no age');
             await ctx.close();
         });
 
-        test('a bad answer: inline errors, summary, text kept', async () => {
+        test('a bad answer: inline errors, summary, everything kept', async () => {
             const ctx = await browser.newContext({ javaScriptEnabled: js });
             const page = await ctx.newPage();
             await page.goto(site.url('/questionnaire.html'));
             const before = xrange(site.redisPort, STREAM).length;
 
-            // four priorities where three at most are allowed: the page
-            // lets it through, the module refuses it
+            // "Autre" without saying what: the page lets it through, the
+            // module refuses it
             const vision = `Texte à garder ${how} ${Date.now()} : é à ç œ.`;
-            await fill(page, vision,
-                       ['tourisme', 'transitions', 'territoires', 'emploi']);
+            await page.check('input[name=profil][value=autre]');
+            await fillCommon(page, vision);
+            await page.check('input[name="accord.formation"][value="3"]');
             await page.click(SUBMIT);
 
             const summary = page.locator('.resume-erreurs');
             await summary.waitFor({ timeout: 15000 });
-            await screenshot(page, `questionnaire-erreurs-${js ? 'js' : 'sans-js'}`);
+            await screenshot(page, `questionnaire-erreurs-${tag}`);
 
             // the error next to the field, named and linked to it
-            const err = page.locator('#erreur-priorites');
+            const err = page.locator(byId('erreur-profil.autre'));
             await assert.doesNotReject(err.waitFor({ timeout: 2000 }));
-            assert.ok((await err.innerText()).trim().length > 0);
-            const box = page.locator('fieldset:has(#erreur-priorites), '
-                                     + '.champ:has(#erreur-priorites)').first();
-            assert.match(await box.getAttribute('class'), /champ-erreur/);
-            assert.match(await box.innerHTML(), /id="champ-priorites"/,
-                         'the error is inside the field\'s container');
-            const described = await page.locator('fieldset:has(#champ-priorites)')
-                .getAttribute('aria-describedby');
-            assert.match(described ?? '', /erreur-priorites/);
-            assert.equal(await page.locator('#champ-priorites')
+            assert.match(await err.innerText(), /Vous avez choisi «\sAutre\s»\s: précisez/);
+            assert.equal(await page.locator(byId('champ-profil.autre'))
                 .getAttribute('aria-invalid'), 'true');
-
-            // the summary links to the field
-            const link = summary.locator('a[href="#champ-priorites"]');
+            const link = summary.locator('a[href="#champ-profil.autre"]');
             assert.equal(await link.count(), 1, 'summary links to the field');
             assert.match(await summary.locator('h2').innerText(),
                          /1 erreur à corriger/);
@@ -117,8 +220,6 @@ for (const js of [false, true]) {
                 assert.equal(await page.evaluate(
                     () => document.activeElement?.id), 'resume-erreurs',
                     'the summary gets the focus');
-                assert.equal(await page.locator('form#questionnaire')
-                    .getAttribute('data-etat'), 'erreurs');
                 assert.match(page.url(), /\/questionnaire\.html$/,
                              'no navigation with JavaScript');
             }
@@ -128,35 +229,68 @@ for (const js of [false, true]) {
                          : await axeWithoutJs(browser, site, page);
             assert.deepEqual(v, [], JSON.stringify(v, null, 1));
 
-            // what was typed is still there
+            // what was typed and chosen is still there
             assert.equal(await page.inputValue('#champ-vision'), vision);
             assert.equal(await page.inputValue('#champ-email'),
                          'camille@example.org');
-            assert.ok(await page.isChecked('input[name=profil][value=acteur_ess]'));
-            assert.ok(await page.isChecked('input[name=priorites][value=emploi]'));
-
-            // following the link puts the focus on the field
-            if (js) {
-                await link.click();
-                assert.equal(await page.evaluate(() => document.activeElement?.id),
-                             'champ-priorites');
-            }
+            assert.ok(await page.isChecked('input[name=profil][value=autre]'));
+            assert.ok(await page.isChecked('input[name="accord.formation"][value="3"]'));
+            assert.equal(await page.inputValue(byId('champ-priorites-2')), 'emploi');
 
             // nothing stored
             assert.equal(xrange(site.redisPort, STREAM).length, before);
 
-            // corrected and sent again: stored once
-            await page.uncheck('input[name=priorites][value=territoires]');
-            await Promise.all([
-                page.waitForURL(/\/merci\.html\?id=/, { timeout: 15000 }),
-                page.click(SUBMIT),
-            ]);
-            assert.ok(entryWith(vision), 'the corrected answer is stored');
+            // fixed and sent again: stored once
+            await page.fill(byId('champ-profil.autre'), 'Élue municipale');
+            await sent(page);
+            const entry = entryWith(vision);
+            assert.ok(entry, 'the corrected answer is stored');
+            assert.equal(JSON.parse(entry.fields.data)['profil.autre'],
+                         'Élue municipale');
             assert.equal(xrange(site.redisPort, STREAM).length, before + 1);
             await ctx.close();
         });
     });
 }
+
+test('with JavaScript a required question left empty is said before sending',
+    async () => {
+        const ctx = await browser.newContext();
+        const page = await ctx.newPage();
+        await page.goto(site.url('/questionnaire.html'));
+        let posts = 0;
+        page.on('request', (req) => {
+            if (req.method() === 'POST') {
+                posts++;
+            }
+        });
+        await page.check('input[name=profil][value=citoyen]');
+        await page.click(SUBMIT);
+        await page.locator('.resume-erreurs').waitFor({ timeout: 5000 });
+        assert.equal(posts, 0, 'nothing sent');
+        assert.match(await page.locator('#erreur-departement').innerText(),
+                     /Ce champ est obligatoire\s: choisissez une réponse/);
+        assert.match(await page.locator('#erreur-priorites').innerText(),
+                     /classez entre 1 et 3 réponses/);
+        assert.equal(await page.locator('#erreur-age').count(), 0,
+                     'age is not required');
+        await ctx.close();
+    });
+
+test('320 px wide: the questionnaire has no horizontal scroll', async () => {
+    for (const js of [false, true]) {
+        const ctx = await browser.newContext({ javaScriptEnabled: js,
+                                               viewport: { width: 320, height: 640 } });
+        const page = await ctx.newPage();
+        await page.goto(site.url('/questionnaire.html'));
+        await page.check('input[name=profil][value=acteur_ess]');
+        const o = await horizontalOverflow(page);
+        assert.ok(o.scrollWidth <= o.clientWidth,
+                  `scrollWidth ${o.scrollWidth} > ${o.clientWidth}`);
+        await screenshot(page, `questionnaire-320-${js ? 'js' : 'sans-js'}`);
+        await ctx.close();
+    }
+});
 
 test('with JavaScript a double click sends once', async () => {
     const ctx = await browser.newContext();
@@ -164,7 +298,8 @@ test('with JavaScript a double click sends once', async () => {
     await page.goto(site.url('/questionnaire.html'));
     const before = xrange(site.redisPort, STREAM).length;
     const vision = `Double clic ${Date.now()}`;
-    await fill(page, vision);
+    await page.check('input[name=profil][value=citoyen]');
+    await fillCommon(page, vision);
     let posts = 0;
     page.on('request', (req) => {
         if (req.method() === 'POST') {

@@ -42,17 +42,17 @@ test('503: message, bounded retry with one idempotency key, text kept',
     const vision = `Saisie conservée malgré la panne ${Date.now()}`;
     await page.check('input[name=profil][value=citoyen]');
     await page.check('input[name=departement][value="76"]');
-    await page.check('input[name=priorites][value=emploi]');
+    await page.selectOption('#champ-priorites', 'emploi');
     await page.fill('#champ-vision', vision);
     await page.check('#champ-consentement');
-    await page.click('form#questionnaire button[type=submit]');
+    await page.click('form#questionnaire button.bouton:not(.secondaire)');
 
     const form = page.locator('form#questionnaire');
     const etat = page.locator('#etat-questionnaire');
     await page.waitForSelector('form#questionnaire[data-etat=attente]',
                                { timeout: 15000 });
     assert.match(await etat.innerText(), /surchargé.*essai \d sur 3/s);
-    assert.ok(await page.locator('form#questionnaire button[type=submit]')
+    assert.ok(await page.locator('form#questionnaire button.bouton:not(.secondaire)')
         .isDisabled(), 'no second send while a retry is pending');
 
     await page.waitForSelector('form#questionnaire[data-etat=echec]',
@@ -68,7 +68,7 @@ test('503: message, bounded retry with one idempotency key, text kept',
 
     assert.equal(await page.inputValue('#champ-vision'), vision);
     assert.match(page.url(), /\/questionnaire\.html$/);
-    assert.ok(!(await page.locator('form#questionnaire button[type=submit]')
+    assert.ok(!(await page.locator('form#questionnaire button.bouton:not(.secondaire)')
         .isDisabled()), 'the form can be sent again');
     assert.equal(await form.getAttribute('data-etat'), 'echec');
     await ctx.close();

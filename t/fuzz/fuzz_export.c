@@ -153,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(rc == 0 || rc == 1);
     FUZZ_ASSERT(b.len >= 2 && memcmp(b.data + b.len - 2, "\r\n", 2) == 0);
     FUZZ_ASSERT(count_fields(b.data, b.len - 2, sep)
-                == 2 + cc_schema_nfields(schema)
+                == 2 + cc_schema_ncolumns(schema)
                    + ((flags & CC_EXPORT_CLIENT) ? 1 : 0));
 
     /* JSON Lines: one line, valid JSON, when the values are UTF-8 */

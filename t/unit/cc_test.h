@@ -63,7 +63,8 @@ extern unsigned  cc_test_failed;
     } while (0)
 
 /* the schema every test uses: the real one, relative to t/unit/ */
-#define CC_TEST_SCHEMA  "../../conf/questionnaire.json"
+/* a flat questionnaire (no sections), the earlier one, for the plain types */
+#define CC_TEST_SCHEMA  "../data/plat.json"
 
 /* reads a whole file (NUL-terminated, malloc()ed), or NULL */
 char *cc_test_read(const char *path, size_t *len);
@@ -72,6 +73,7 @@ void test_utf8(void);
 void test_urlencoded(void);
 void test_schema(void);
 void test_validate(void);
+void test_types(void);
 void test_json(void);
 void test_record(void);
 void test_http(void);

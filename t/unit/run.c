@@ -50,6 +50,7 @@ main(void)
     test_urlencoded();
     test_schema();
     test_validate();
+    test_types();
     test_json();
     test_record();
     test_http();

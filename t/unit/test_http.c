@@ -164,7 +164,9 @@ test_pages(void)
     char           *norm;
     size_t          norm_len;
     json_t         *errors, *sub;
+    cc_shell_t      shell;
     cc_schema_t    *schema;
+    cc_form_page_t  fp;
     cc_validation_e rc;
     const char     *body;
 
@@ -174,6 +176,14 @@ test_pages(void)
         return;
     }
 
+    /* the site's fragments, as the module reads them */
+    CHECK(cc_shell_load(&shell, "../../html/inc", err, sizeof(err)) == 0);
+    CHECK_HAS(shell.header, "<nav aria-label=\"Menu principal\">");
+    cc_shell_free(&shell);
+    CHECK(cc_shell_load(&shell, "/nonexistent", err, sizeof(err)) == -1);
+    CHECK_HAS(err, "/nonexistent/tete.html: cannot open");
+    CHECK(cc_shell_load(&shell, "../../html/inc", err, sizeof(err)) == 0);
+
     body = "profil=autre&departement=76&priorites=emploi&priorites=nope"
            "&vision=%3Cscript%3Ealert(1)%3C%2Fscript%3E+%22l%27%C3%A9t%C3%A9%22"
            "&email=x%22+onfocus%3D%22alert(1)&consentement=oui"
@@ -182,19 +192,28 @@ test_pages(void)
                                 &errors, &sub);
     CHECK(rc == CC_INVALID);
 
-    page = cc_errors_page_html(schema, errors, sub, "/questionnaire?a=1&b=2");
+    memset(&fp, 0, sizeof(fp));
+    fp.action = "/questionnaire?a=1&b=2";
+    fp.current = "/questionnaire.html";
+    page = cc_form_page_html(schema, &shell, errors, sub, &fp);
     CHECK(page != NULL);
 
     CHECK(strncmp(page, "<!DOCTYPE html>\n<html lang=\"fr\">\n", 33) == 0);
     CHECK_HAS(page, "<meta charset=\"utf-8\">");
     CHECK_HAS(page, "<meta name=\"viewport\" content=\"width=device-width, "
               "initial-scale=1\">");
-    CHECK_HAS(page, "<title>Erreur dans le formulaire \xe2\x80\x93 "
-              "Concertation ESS Normandie</title>");
+    CHECK_HAS(page, "<title>Erreur dans le formulaire \xe2\x80\x94 "
+              "Concertation ESS \xe2\x80\x94 R\xc3\xa9gion Normandie</title>");
+    /* the shell's menu, the page's own link marked */
+    CHECK_HAS(page, "<li><a href=\"/questionnaire.html\" "
+              "aria-current=\"page\">Questionnaire</a></li>");
+    CHECK_HAS(page, "<script src=\"/js/formulaire.js\" defer></script>");
     CHECK_HAS(page, "<link rel=\"stylesheet\" href=\"/css/site.css\">");
     CHECK_HAS(page, "<h1>Questionnaire de la concertation sur la "
               "strat\xc3\xa9gie r\xc3\xa9gionale de l&#39;ESS 2022-2028</h1>");
-    CHECK_NOT_HAS(page, "<script");
+    /* one script, the site's, from the shell: nothing inline */
+    CHECK(count(page, "<script") == 1);
+    CHECK_NOT_HAS(page, "<script>");
     CHECK_NOT_HAS(page, "style=");
     CHECK_NOT_HAS(page, "onfocus=\"");
     CHECK_NOT_HAS(page, "<b>");
@@ -213,8 +232,9 @@ test_pages(void)
     CHECK(strstr(page, "role=\"alert\"") < strstr(page, "<form"));
 
     /* the form, posting again, with what was submitted */
-    CHECK_HAS(page, "<form method=\"post\" "
-              "action=\"/questionnaire?a=1&amp;b=2\"");
+    CHECK_HAS(page, "<form id=\"questionnaire\" method=\"post\" "
+              "action=\"/questionnaire?a=1&amp;b=2\" data-formulaire "
+              "accept-charset=\"utf-8\">");
     CHECK_HAS(page, "<input type=\"hidden\" name=\"_idempotency_key\" "
               "value=\"k&quot;&gt;\">");
     CHECK_HAS(page, "<input type=\"radio\" id=\"champ-profil\" "
@@ -223,7 +243,10 @@ test_pages(void)
               "name=\"profil\" value=\"autre\" required checked>"
               "<label for=\"champ-profil-6\">Autre</label>");
     CHECK_HAS(page, "<fieldset class=\"champ champ-erreur\" "
-              "aria-describedby=\"erreur-priorites\">\n<legend>");
+              "id=\"q-priorites\" data-nom=\"priorites\" data-requis=\"Ce "
+              "champ est obligatoire" NB ": choisissez entre 1 et 3 "
+              "r\xc3\xa9ponses.\" aria-describedby=\"erreur-priorites\">\n"
+              "<legend>");
     CHECK_HAS(page, "<p class=\"erreur\" id=\"erreur-priorites\">");
     CHECK_HAS(page, "<input type=\"checkbox\" id=\"champ-priorites-6\" "
               "name=\"priorites\" aria-invalid=\"true\" value=\"emploi\" "
@@ -238,8 +261,9 @@ test_pages(void)
               "value=\"x&quot; onfocus=&quot;alert(1)\">");
     CHECK_HAS(page, "<input type=\"checkbox\" id=\"champ-consentement\" "
               "name=\"consentement\" value=\"oui\" required checked>");
-    CHECK_HAS(page, "<button type=\"submit\">Envoyer ma r\xc3\xa9ponse"
-              "</button>");
+    CHECK_HAS(page, "<button type=\"submit\" class=\"bouton\">Envoyer ma "
+              "r\xc3\xa9ponse</button>");
+    CHECK_NOT_HAS(page, "_brouillon");
     CHECK_HAS(page, "(obligatoire)");
     CHECK(count(page, "<fieldset") == 4 && count(page, "</fieldset>") == 4);
     CHECK(count(page, "<div") == count(page, "</div>"));
@@ -254,8 +278,7 @@ test_pages(void)
 
     /* deterministic */
     {
-        char *again = cc_errors_page_html(schema, errors, sub,
-                                          "/questionnaire?a=1&b=2");
+        char *again = cc_form_page_html(schema, &shell, errors, sub, &fp);
         CHECK_STR(again, page);
         free(again);
     }
@@ -270,7 +293,8 @@ test_pages(void)
     page = cc_errors_page_html(schema, errors, NULL, NULL);
     CHECK_HAS(page, "<li>Encodage &lt;invalide&gt;.</li>");
     CHECK_HAS(page, ": 1 erreur \xc3\xa0 corriger</h2>");
-    CHECK_HAS(page, "<form method=\"post\" accept-charset=\"utf-8\">");
+    CHECK_HAS(page, "<form id=\"questionnaire\" method=\"post\" "
+              "data-formulaire accept-charset=\"utf-8\">");
     CHECK_NOT_HAS(page, "aria-invalid");
     CHECK_NOT_HAS(page, "checked");
     CHECK_NOT_HAS(page, "_idempotency_key");
@@ -292,20 +316,44 @@ test_pages(void)
     json_decref(errors);
     json_decref(sub);
 
-    page = cc_message_page_html("Questionnaire clos",
-                                "La concertation est close depuis le "
-                                "30 juin <2022> & merci.");
+    page = cc_message_page_html_ex(&shell, "Questionnaire clos",
+                                   "La concertation est close depuis le "
+                                   "30 juin <2022> & merci.");
     CHECK(page != NULL);
     CHECK(strncmp(page, "<!DOCTYPE html>\n<html lang=\"fr\">\n", 33) == 0);
-    CHECK_HAS(page, "<title>Questionnaire clos \xe2\x80\x93 Concertation ESS "
-              "Normandie</title>");
+    CHECK_HAS(page, "<title>Questionnaire clos \xe2\x80\x94 Concertation ESS "
+              "\xe2\x80\x94 R\xc3\xa9gion Normandie</title>");
+    CHECK_HAS(page, "<footer class=\"pied\">");
+    CHECK_NOT_HAS(page, "aria-current");
     CHECK_HAS(page, "<h1>Questionnaire clos</h1>\n<p>La concertation est "
               "close depuis le 30 juin &lt;2022&gt; &amp; merci.</p>\n");
     CHECK_HAS(page, "<link rel=\"stylesheet\" href=\"/css/site.css\">");
-    CHECK_NOT_HAS(page, "<script");
     CHECK_NOT_HAS(page, "style=");
     free(page);
 
+    /* without fragments: a plain page, complete all the same */
+    page = cc_message_page_html("Titre", "Texte.");
+    CHECK_HAS(page, "<meta name=\"viewport\"");
+    CHECK_HAS(page, "<body>\n<main id=\"contenu\">\n<h1>Titre</h1>");
+    CHECK_HAS(page, "</main>\n</body>\n</html>\n");
+    free(page);
+
+    /* the form alone, for a page that includes it */
+    fp.fragment = 1;
+    fp.key = "k1";
+    fp.drafts = 1;
+    page = cc_form_page_html(schema, &shell, NULL, NULL, &fp);
+    CHECK(page != NULL && strncmp(page, "<p class=\"encadre\">", 19) == 0);
+    CHECK_NOT_HAS(page, "<h1>");
+    CHECK_HAS(page, "<input type=\"hidden\" name=\"_idempotency_key\" "
+              "value=\"k1\">");
+    CHECK_HAS(page, "name=\"_brouillon\" value=\"1\" formnovalidate>"
+              "Enregistrer et reprendre plus tard</button>");
+    CHECK(strlen(page) > 7 && strcmp(page + strlen(page) - 8, "</form>\n")
+                              == 0);
+    free(page);
+
+    cc_shell_free(&shell);
     cc_schema_free(schema);
 }
 

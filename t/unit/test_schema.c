@@ -97,7 +97,7 @@ test_schema(void)
     BROKEN("", "invalid JSON", NULL);
     BROKEN("[]", "must be a JSON object", NULL);
     BROKEN("{\"fields\":[],\"fields\":[]}", "duplicate object key", NULL);
-    BROKEN("{\"form\":\"q\"}", "\"fields\" is missing", NULL);
+    BROKEN("{\"form\":\"q\"}", "\"fields\" (or \"sections\") is missing", NULL);
     BROKEN("{\"fields\":{}}", "\"fields\" must be a non-empty array", NULL);
     BROKEN("{\"fields\":[]}", "\"fields\" must be a non-empty array", NULL);
     BROKEN("{\"titel\":\"x\",\"fields\":[]}",

@@ -140,7 +140,7 @@ cc_export_schema_check(const cc_schema_t *schema, char *err, size_t errlen)
         f = &schema->fields[i];
 
         if (f->type != CC_FIELD_MULTIPLE) {
-            continue;
+            continue;       /* the one type whose answers share a cell */
         }
 
         for (k = 0; k < f->noptions; k++) {
@@ -171,15 +171,15 @@ cc_export_csv_header(cc_xbuf_t *b, const cc_schema_t *schema,
 
     n = 0;
 
-    for (i = 0; i < nhead + schema->nfields + ntail; i++) {
+    for (i = 0; i < nhead + schema->ncolumns + ntail; i++) {
         if (i < nhead) {
             name = head[i];
 
-        } else if (i < nhead + schema->nfields) {
-            name = schema->fields[i - nhead].name;
+        } else if (i < nhead + schema->ncolumns) {
+            name = schema->columns[i - nhead].name;
 
         } else {
-            name = tail[i - nhead - schema->nfields];
+            name = tail[i - nhead - schema->ncolumns];
         }
 
         if ((n++ && cc_xbuf_add(b, &sep, 1) != 0)
@@ -243,12 +243,30 @@ cc_export_value(cc_xbuf_t *cell, const cc_field_t *f, json_t *v,
     }
 
     if (json_is_string(v)) {
-        if (f->type == CC_FIELD_CHOICE || f->type == CC_FIELD_MULTIPLE) {
+        if (f->type == CC_FIELD_CHOICE || f->type == CC_FIELD_MULTIPLE
+            || f->type == CC_FIELD_RANKING)
+        {
             return cc_export_choice(cell, f, v, flags);
+        }
+
+        /* a scale's "don't know" */
+        if ((f->type == CC_FIELD_SCALE || f->type == CC_FIELD_MATRIX)
+            && f->dont_know && !(flags & CC_EXPORT_RAW_VALUES)
+            && strcmp(json_string_value(v), CC_DONT_KNOW) == 0)
+        {
+            return cc_xbuf_str(cell, f->dont_know);
         }
 
         return cc_xbuf_add(cell, json_string_value(v),
                            json_string_length(v));
+    }
+
+    if (json_is_integer(v)) {
+        char  num[24];
+
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(v));
+        return cc_xbuf_str(cell, num);
     }
 
     if (json_is_array(v)) {
@@ -272,7 +290,7 @@ cc_export_value(cc_xbuf_t *cell, const cc_field_t *f, json_t *v,
         return 0;
     }
 
-    /* a number or an object: never written by the module, kept as JSON */
+    /* a real or an object: never written by the module, kept as JSON */
     dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     if (dump == NULL) {
         return -1;
@@ -290,11 +308,13 @@ cc_export_csv_row(cc_xbuf_t *b, const cc_schema_t *schema,
     const cc_xstr_t *head, size_t nhead, const char *data, size_t data_len,
     const cc_xstr_t *tail, size_t ntail, char sep, unsigned flags)
 {
-    int          bad, rc;
-    size_t       i, n;
-    json_t      *root;
-    cc_xbuf_t    cell;
-    const char  *s;
+    int                 bad, rc;
+    size_t              i, n;
+    json_t             *root, *v;
+    cc_xbuf_t           cell;
+    const char         *s;
+    const cc_slot_t    *sl;
+    const cc_column_t  *col;
 
     bad = 0;
     root = NULL;
@@ -314,21 +334,21 @@ cc_export_csv_row(cc_xbuf_t *b, const cc_schema_t *schema,
     rc = 0;
     n = 0;
 
-    for (i = 0; rc == 0 && i < nhead + schema->nfields + ntail; i++) {
+    for (i = 0; rc == 0 && i < nhead + schema->ncolumns + ntail; i++) {
         if (n++ && cc_xbuf_add(b, &sep, 1) != 0) {
             rc = -1;
             break;
         }
 
-        if (i < nhead || i >= nhead + schema->nfields) {
+        if (i < nhead || i >= nhead + schema->ncolumns) {
             s = (i < nhead) ? head[i].data
-                            : tail[i - nhead - schema->nfields].data;
+                            : tail[i - nhead - schema->ncolumns].data;
             if (s != NULL) {
                 rc = cc_export_csv_cell(b, s,
                                         (i < nhead)
                                         ? head[i].len
                                         : tail[i - nhead
-                                               - schema->nfields].len,
+                                               - schema->ncolumns].len,
                                         sep);
             }
 
@@ -339,12 +359,18 @@ cc_export_csv_row(cc_xbuf_t *b, const cc_schema_t *schema,
             continue;
         }
 
+        col = &schema->columns[i - nhead];
+        sl = &schema->slots[col->slot];
+        v = json_object_get(root, sl->name);
+
+        /* a ranking: the option at this rank, if there is one */
+        if (col->rank > 0) {
+            v = json_is_array(v) ? json_array_get(v, col->rank - 1) : NULL;
+        }
+
         cell.len = 0;
 
-        if (cc_export_value(&cell, &schema->fields[i - nhead],
-                            json_object_get(root,
-                                            schema->fields[i - nhead].name),
-                            flags)
+        if (cc_export_value(&cell, &schema->fields[sl->field], v, flags)
             != 0)
         {
             rc = -1;

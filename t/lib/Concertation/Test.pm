@@ -47,8 +47,16 @@ our @EXPORT = qw(
     start_redis start_nginx nginx_t http_request http_connect
     post_json post_form json_decode json_encode client_key
     scan_log finish need_module module_conf uuid7_ms rfc3339_ms_epoch
-    read_data $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
+    read_data schema_fields $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
 );
+
+# The fields of a decoded questionnaire definition, in order, whether it
+# has sections or a flat "fields" list (references: changes stick).
+sub schema_fields {
+    my ($schema) = @_;
+    return @{ $schema->{fields} } if $schema->{fields};
+    return map { @{ $_->{fields} } } @{ $schema->{sections} || [] };
+}
 
 # The secret, location and stream of the standard module configuration.
 our $SECRET = '0123456789abcdef0123456789abcdef';

@@ -1,0 +1,167 @@
+
+/*
+ * concertation: the site's shell for the module's pages, read once at
+ * configuration time (the fragments' text lives in src/core's cc_shell_t,
+ * freed with the configuration), and the forms pages show, found by the
+ * address they post to.
+ */
+
+
+#include "ngx_http_concertation_pages.h"
+
+
+static void ngx_http_concertation_shell_cleanup(void *data);
+
+
+ngx_http_concertation_pages_t *
+ngx_http_concertation_pages_create(ngx_conf_t *cf)
+{
+    ngx_http_concertation_pages_t  *pages;
+
+    pages = ngx_pcalloc(cf->pool, sizeof(ngx_http_concertation_pages_t));
+    if (pages == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&pages->forms, cf->pool, 4,
+                       sizeof(ngx_http_concertation_form_ref_t))
+        != NGX_OK
+        || ngx_array_init(&pages->pages, cf->pool, 4,
+                          sizeof(ngx_http_concertation_page_t *))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return pages;
+}
+
+
+char *
+ngx_http_concertation_page_fragments(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_concertation_main_conf_t *cmcf = conf;
+
+    char                 err[512];
+    ngx_str_t           *value, dir;
+    ngx_pool_cleanup_t  *cln;
+
+    if (cmcf->pages->shell.head != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    dir = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &dir, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cc_shell_load(&cmcf->pages->shell, (char *) dir.data, err,
+                      sizeof(err))
+        != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid page fragments: %s",
+                           err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_concertation_shell_cleanup;
+    cln->data = &cmcf->pages->shell;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_concertation_shell_cleanup(void *data)
+{
+    cc_shell_free(data);
+}
+
+
+ngx_int_t
+ngx_http_concertation_pages_add_form(ngx_conf_t *cf,
+    ngx_http_concertation_loc_conf_t *clcf)
+{
+    ngx_http_core_loc_conf_t           *core;
+    ngx_http_concertation_main_conf_t  *cmcf;
+    ngx_http_concertation_form_ref_t   *ref;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    ref = ngx_array_push(&cmcf->pages->forms);
+    if (ref == NULL) {
+        return NGX_ERROR;
+    }
+
+    ref->uri = core->name;
+    ref->conf = clcf;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_concertation_pages_add_page(ngx_conf_t *cf,
+    ngx_http_concertation_page_t *page)
+{
+    ngx_http_concertation_page_t       **p;
+    ngx_http_concertation_main_conf_t   *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+
+    p = ngx_array_push(&cmcf->pages->pages);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *p = page;
+
+    return NGX_OK;
+}
+
+
+char *
+ngx_http_concertation_pages_init(ngx_conf_t *cf,
+    ngx_http_concertation_pages_t *pages)
+{
+    ngx_uint_t                          i, k;
+    ngx_http_concertation_page_t      **page;
+    ngx_http_concertation_form_ref_t   *ref;
+
+    page = pages->pages.elts;
+    ref = pages->forms.elts;
+
+    for (i = 0; i < pages->pages.nelts; i++) {
+        for (k = 0; k < pages->forms.nelts; k++) {
+            if (ref[k].uri.len == page[i]->action.len
+                && ngx_strncmp(ref[k].uri.data, page[i]->action.data,
+                               ref[k].uri.len) == 0)
+            {
+                page[i]->form = ref[k].conf;
+                break;
+            }
+        }
+
+        if (page[i]->form == NULL) {
+            ngx_http_concertation_conf_error(cf, &page[i]->where,
+                               "no location with \"concertation_form\" is "
+                               "named \"%V\" (the address the form posts "
+                               "to, as in \"location = %V\")",
+                               &page[i]->action, &page[i]->action);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
