@@ -83,6 +83,11 @@ typedef struct {
 
     /* a page showing a form (concertation_form_page), or NULL */
     ngx_http_concertation_page_t            *page;
+
+    /* a form: drafts kept that long (concertation_drafts; 0: none), and
+       the page that shows it, where a draft's link leads */
+    ngx_msec_t                               drafts;
+    ngx_http_concertation_page_t            *shown_by;
 } ngx_http_concertation_loc_conf_t;
 
 

@@ -16,14 +16,16 @@
  *   }
  *
  * "fragment" gives the form alone, for a page that includes it with SSI.
+ * Where the form keeps drafts, "?reprise=<code>" shows a draft's answers
+ * (read from Redis, not blocking the worker), or says it is not found.
  */
 
 
-#include <openssl/rand.h>
-
 #include "ngx_http_concertation_form_page.h"
 #include "ngx_http_concertation_response.h"
-#include "ngx_http_concertation_abuse.h"
+#include "ngx_http_concertation_form_view.h"
+#include "ngx_http_concertation_wait.h"
+#include "ngx_http_concertation_drafts.h"
 #include "ngx_http_concertation_window.h"
 #include "ngx_http_concertation_pages.h"
 #include "cc_http.h"
@@ -96,6 +98,7 @@ ngx_http_concertation_form_page(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     ngx_http_concertation_conf_where(cf, &page->where);
+    page->uri = core->name;
 
     if (ngx_http_concertation_pages_add_page(cf, page) != NGX_OK) {
         return NGX_CONF_ERROR;
@@ -108,50 +111,148 @@ ngx_http_concertation_form_page(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-/* a fresh idempotency key for this view: a UUID of random bits */
+/* a page being shown: with a draft, it waits on Redis first */
 
-static u_char *
-ngx_http_concertation_page_key(ngx_http_request_t *r)
+typedef struct {
+    ngx_http_concertation_wait_t         wait;
+    ngx_http_concertation_draft_cmd_t    cmd;
+    ngx_str_t                            code;
+    ngx_http_request_t                  *request;
+} ngx_http_concertation_page_ctx_t;
+
+
+static ngx_int_t
+ngx_http_concertation_page_send(ngx_http_request_t *r, json_t *submitted,
+    const char *notice, ngx_str_t *resume)
 {
-    u_char  *key;
-    u_char   b[16];
+    ngx_http_concertation_page_t  *page;
+    ngx_http_concertation_view_t   view;
 
-    if (RAND_bytes(b, sizeof(b)) != 1) {
-        return NULL;
+    page = ngx_http_concertation_loc_conf(r)->page;
+
+    ngx_memzero(&view, sizeof(ngx_http_concertation_view_t));
+    view.form = page->form;
+    view.action = (char *) page->action.data;
+    view.current = (char *) page->uri.data;
+    view.submitted = submitted;
+    view.notice = notice;
+    view.resume = resume ? (char *) resume->data : NULL;
+    view.fresh = 1;
+    view.fragment = page->fragment;
+
+    /* a fresh token in every view: never cached (send_html: no-store) */
+    return ngx_http_concertation_send_html(r, NGX_HTTP_OK,
+               ngx_http_concertation_form_view(r, &view));
+}
+
+
+/* the draft's answers, as they were submitted, or why there are none */
+
+static void
+ngx_http_concertation_page_draft(void *data, redisReply *reply)
+{
+    ngx_http_concertation_page_ctx_t *ctx = data;
+
+    json_t              *sub;
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+
+    r = ctx->request;
+    sub = NULL;
+
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+        sub = json_loadb(reply->str, reply->len, 0, NULL);
     }
 
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
+    if (json_is_object(sub)) {
+        rc = ngx_http_concertation_page_send(r, sub, CC_PAGE_DRAFT_RESUMED,
+                                             &ctx->code);
 
-    key = ngx_pnalloc(r->pool, 37);
-    if (key == NULL) {
-        return NULL;
+    } else {
+        rc = ngx_http_concertation_page_send(r, NULL,
+                 reply == NULL || reply->type == REDIS_REPLY_ERROR
+                 ? CC_PAGE_DRAFT_UNAVAILABLE : CC_PAGE_DRAFT_NOT_FOUND,
+                 NULL);
     }
 
-    ngx_sprintf(key, "%*xs-%*xs-%*xs-%*xs-%*xs%Z", (size_t) 4, b,
-                (size_t) 2, b + 4, (size_t) 2, b + 6, (size_t) 2, b + 8,
-                (size_t) 6, b + 10);
+    json_decref(sub);
 
-    return key;
+    ngx_http_concertation_wait_done(&ctx->wait, rc);
+}
+
+
+static ngx_int_t
+ngx_http_concertation_page_draft_late(ngx_http_request_t *r,
+    ngx_uint_t maybe_sent)
+{
+    return ngx_http_concertation_page_send(r, NULL,
+                                           CC_PAGE_DRAFT_UNAVAILABLE, NULL);
+}
+
+
+/* ?reprise=<code>: the draft is read from Redis, or said not found */
+
+static ngx_int_t
+ngx_http_concertation_page_resume(ngx_http_request_t *r, ngx_str_t *arg)
+{
+    ngx_http_concertation_page_t      *page;
+    ngx_http_concertation_page_ctx_t  *ctx;
+
+    page = ngx_http_concertation_loc_conf(r)->page;
+
+    if (!ngx_http_concertation_draft_code_valid(arg)) {
+        return ngx_http_concertation_page_send(r, NULL,
+                                               CC_PAGE_DRAFT_NOT_FOUND, NULL);
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_concertation_page_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->request = r;
+    ctx->code.data = ngx_pnalloc(r->pool, arg->len + 1);
+    if (ctx->code.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    *ngx_cpymem(ctx->code.data, arg->data, arg->len) = '\0';
+    ctx->code.len = arg->len;
+
+    if (ngx_http_concertation_wait_init(&ctx->wait, r, "read a draft",
+                                        ngx_http_concertation_page_draft_late)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_concertation_draft_load(r, page->form, &ctx->code,
+                                         &ctx->cmd,
+                                         ngx_http_concertation_page_draft,
+                                         ctx)
+        != NGX_OK)
+    {
+        return ngx_http_concertation_page_send(r, NULL,
+                                               CC_PAGE_DRAFT_UNAVAILABLE,
+                                               NULL);
+    }
+
+    r->main->count++;
+    ngx_http_concertation_wait_arm(&ctx->wait, &ctx->cmd.call,
+                                   page->form->timeout);
+
+    return NGX_DONE;
 }
 
 
 static ngx_int_t
 ngx_http_concertation_form_page_handler(ngx_http_request_t *r)
 {
-    size_t                              len;
-    u_char                             *token, *key, *current;
-    cc_msg_e                            msg;
-    ngx_int_t                           rc;
-    ngx_str_t                           type, *to;
-    ngx_buf_t                          *b;
-    const char                         *text;
-    char                               *body;
-    cc_form_page_t                      fp;
-    cc_page_plumbing_t                  pl;
-    ngx_http_concertation_page_t       *page;
-    ngx_http_concertation_loc_conf_t   *form;
-    ngx_http_concertation_main_conf_t  *cmcf;
+    cc_msg_e                       msg;
+    ngx_int_t                      rc;
+    ngx_str_t                     *to, arg;
+    const char                    *text;
+    ngx_http_concertation_page_t  *page;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -163,12 +264,10 @@ ngx_http_concertation_form_page_handler(ngx_http_request_t *r)
     }
 
     page = ngx_http_concertation_loc_conf(r)->page;
-    form = page->form;
-    cmcf = ngx_http_concertation_main_conf(r);
 
     /* before the opening and after the close: the page of that phase */
 
-    if (ngx_http_concertation_window_of(form->window, &msg, &text)
+    if (ngx_http_concertation_window_of(page->form->window, &msg, &text)
         == NGX_OK)
     {
         to = msg == CC_MSG_NOT_OPEN ? &page->before : &page->closed;
@@ -184,49 +283,14 @@ ngx_http_concertation_form_page_handler(ngx_http_request_t *r)
                                    : CC_PAGE_CLOSED_TITLE, text);
     }
 
-    token = ngx_http_concertation_abuse_mint(r, 0, &len);
-    key = ngx_http_concertation_page_key(r);
-    current = ngx_pnalloc(r->pool, r->uri.len + 1);
+    /* a draft's link: the page with the draft's answers */
 
-    if (token == NULL || key == NULL || current == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (page->form->drafts && !page->fragment
+        && ngx_http_arg(r, (u_char *) "reprise", sizeof("reprise") - 1, &arg)
+           == NGX_OK)
+    {
+        return ngx_http_concertation_page_resume(r, &arg);
     }
 
-    *ngx_cpymem(current, r->uri.data, r->uri.len) = '\0';
-
-    pl.token_name = NGX_HTTP_CONCERTATION_TOKEN_FIELD;
-    pl.token = (char *) token;
-    pl.honeypot = form->abuse->honeypot.len
-                  ? (char *) form->abuse->honeypot.data : NULL;
-
-    ngx_memzero(&fp, sizeof(cc_form_page_t));
-    fp.action = (char *) page->action.data;
-    fp.thanks = form->registration ? NULL : (char *) form->thanks.data;
-    fp.key = (char *) key;
-    fp.pl = &pl;
-    fp.current = (char *) current;
-    fp.fragment = page->fragment ? 1 : 0;
-
-    body = cc_form_page_html(form->schema, &cmcf->pages->shell, NULL, NULL,
-                             &fp);
-    if (body == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    len = ngx_strlen(body);
-
-    b = ngx_create_temp_buf(r->pool, len);
-    if (b == NULL) {
-        free(body);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->last = ngx_cpymem(b->pos, body, len);
-    free(body);
-
-    ngx_str_set(&type, "text/html; charset=utf-8");
-
-    /* a fresh token in every view: never cached */
-    return ngx_http_concertation_send_buf(r, NGX_HTTP_OK, &type, "no-store",
-                                          b);
+    return ngx_http_concertation_page_send(r, NULL, NULL, NULL);
 }

@@ -82,6 +82,10 @@ ngx_http_concertation_keys_init(ngx_conf_t *cf,
         || ngx_http_concertation_keys_derive(cf, &keys->secret,
                                              CC_IDEMPOTENCY_CONTEXT,
                                              &keys->idempotency)
+           != NGX_OK
+        || ngx_http_concertation_keys_derive(cf, &keys->secret,
+                                             CC_DRAFT_CONTEXT,
+                                             &keys->drafts)
            != NGX_OK)
     {
         return NGX_CONF_ERROR;

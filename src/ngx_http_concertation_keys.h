@@ -25,6 +25,7 @@ struct ngx_http_concertation_keys_s {
     cc_hmac_t                  *form_token;
     cc_hmac_t                  *cancel_token;
     cc_hmac_t                  *idempotency;
+    cc_hmac_t                  *drafts;
 };
 
 

@@ -185,6 +185,13 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       0,
       NULL },
 
+    { ngx_string("concertation_drafts"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_concertation_conf_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, drafts),
+      &ngx_http_concertation_loc_msec },
+
     { ngx_string("concertation_page_fragments"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_concertation_page_fragments,
@@ -511,6 +518,7 @@ ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
      */
 
     clcf->timeout = NGX_CONF_UNSET_MSEC;
+    clcf->drafts = NGX_CONF_UNSET_MSEC;
     clcf->retry_after = NGX_CONF_UNSET;
     clcf->registration = NGX_CONF_UNSET;
     clcf->window = NGX_CONF_UNSET_PTR;
@@ -539,6 +547,7 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
                                               ngx_http_concertation_module);
 
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout, 1000);
+    ngx_conf_merge_msec_value(conf->drafts, prev->drafts, 0);
     ngx_conf_merge_sec_value(conf->retry_after, prev->retry_after, 5);
     ngx_conf_merge_str_value(conf->prefix, prev->prefix, "concertation:");
     ngx_conf_merge_str_value(conf->thanks, prev->thanks, "/merci.html");

@@ -153,12 +153,34 @@ ngx_http_concertation_pages_init(ngx_conf_t *cf,
             }
         }
 
+        if (page[i]->form != NULL && !page[i]->fragment
+            && page[i]->form->shown_by == NULL)
+        {
+            page[i]->form->shown_by = page[i];
+        }
+
         if (page[i]->form == NULL) {
             ngx_http_concertation_conf_error(cf, &page[i]->where,
                                "no location with \"concertation_form\" is "
                                "named \"%V\" (the address the form posts "
                                "to, as in \"location = %V\")",
                                &page[i]->action, &page[i]->action);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    /* a draft's link leads to the page of its form */
+
+    for (k = 0; k < pages->forms.nelts; k++) {
+        if (ref[k].conf->drafts != NGX_CONF_UNSET_MSEC
+            && ref[k].conf->drafts != 0 && ref[k].conf->shown_by == NULL)
+        {
+            ngx_http_concertation_conf_error(cf, &ref[k].conf->form_where,
+                               "\"concertation_drafts\" needs a page "
+                               "showing the form \"%V\" "
+                               "(\"concertation_form_page %V\", not a "
+                               "fragment): a draft's link leads there",
+                               &ref[k].conf->form, &ref[k].uri);
             return NGX_CONF_ERROR;
         }
     }

@@ -23,6 +23,7 @@ typedef struct {
 
 /* a location showing a form (concertation_form_page) */
 struct ngx_http_concertation_page_s {
+    ngx_str_t                            uri;       /* the page's own */
     ngx_str_t                            action;    /* the form's address */
     ngx_str_t                            before;    /* page, or empty */
     ngx_str_t                            closed;

@@ -8,6 +8,7 @@
 
 
 #include "ngx_http_concertation_request.h"
+#include "ngx_http_concertation_draft.h"
 #include "ngx_http_concertation_response.h"
 #include "ngx_http_concertation_headers.h"
 #include "ngx_http_concertation_window.h"
@@ -506,6 +507,17 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
         return rc;
     }
 
+    /* a draft is kept whatever its answers, not checked as an answer */
+
+    if (rq->draft && v != CC_MALFORMED
+        && ngx_http_concertation_loc_conf(r)->drafts)
+    {
+        free(text);
+        cc_errors_free(errors);
+
+        return ngx_http_concertation_draft_post(rq, body, json, submitted);
+    }
+
     switch (v) {
 
     case CC_VALID:
@@ -547,6 +559,14 @@ ngx_http_concertation_reserved(void *data, const char *name,
 
     if (ngx_http_concertation_abuse_field(rq->request, &rq->abuse, name,
                                           name_len, value, value_len))
+    {
+        return;
+    }
+
+    /* "save and come back later", and the draft an answer comes from */
+
+    if (ngx_http_concertation_draft_field(rq, name, name_len, value,
+                                          value_len))
     {
         return;
     }

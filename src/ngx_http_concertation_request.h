@@ -29,9 +29,11 @@ typedef struct {
     ngx_http_request_t                 *request;
     ngx_event_t                         body_deadline;
     ngx_str_t                           idempotency;  /* the form's field */
+    ngx_str_t                           resume;   /* the draft's code */
     ngx_http_concertation_abuse_fields_t  abuse;
     unsigned                            body_timed_out:1;
     unsigned                            idempotency_bad:1;
+    unsigned                            draft:1;  /* "save, come back" */
 } ngx_http_concertation_req_t;
 
 

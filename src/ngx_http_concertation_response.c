@@ -12,6 +12,7 @@
 #include "ngx_http_concertation_abuse.h"
 #include "ngx_http_concertation_metrics.h"
 #include "ngx_http_concertation_pages.h"
+#include "ngx_http_concertation_form_view.h"
 #include "cc_http.h"
 #include "cc_record.h"
 
@@ -154,12 +155,8 @@ ngx_int_t
 ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
     cc_errors_t *errors, json_t *submitted)
 {
-    char                               *body, *action;
-    json_t                             *list;
-    cc_form_page_t                      fp;
-    cc_page_plumbing_t                  pl;
-    ngx_http_concertation_loc_conf_t   *clcf;
-    ngx_http_concertation_main_conf_t  *cmcf;
+    char                          *body;
+    ngx_http_concertation_view_t   view;
 
     ngx_http_concertation_metrics_outcome(r, status, NULL, NULL);
 
@@ -169,42 +166,21 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
                                           cc_errors_json(errors, NULL));
     }
 
-    clcf = ngx_http_concertation_loc_conf(r);
-
-    /* the redisplayed form posts back to where this one was posted */
-
-    action = ngx_pnalloc(r->pool, r->uri.len + 1);
-    if (action == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    *ngx_cpymem(action, r->uri.data, r->uri.len) = '\0';
-
-    /* a fresh form token and the honeypot, where they are configured */
-
-    if (ngx_http_concertation_abuse_plumbing(r, &pl) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     /* the page is rare and made with jansson: the errors as an array */
 
-    list = cc_errors_to_json(errors);
-    if (list == NULL) {
+    ngx_memzero(&view, sizeof(ngx_http_concertation_view_t));
+
+    view.errors = cc_errors_to_json(errors);
+    view.submitted = submitted;
+
+    if (view.errors == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     /* the page of the form, the same HTML, the answers and errors added */
 
-    ngx_memzero(&fp, sizeof(cc_form_page_t));
-    fp.action = action;
-    fp.thanks = clcf->registration ? NULL : (char *) clcf->thanks.data;
-    fp.pl = &pl;
-
-    cmcf = ngx_http_concertation_main_conf(r);
-
-    body = cc_form_page_html(clcf->schema, &cmcf->pages->shell, list,
-                             submitted, &fp);
-    json_decref(list);
+    body = ngx_http_concertation_form_view(r, &view);
+    json_decref(view.errors);
 
     return ngx_http_concertation_send(r, status,
                                       &ngx_http_concertation_html_type, body);
@@ -313,6 +289,15 @@ ngx_http_concertation_send_page(ngx_http_request_t *r, ngx_uint_t status,
                                       &ngx_http_concertation_html_type,
                                       ngx_http_concertation_message_page(r,
                                           title, text));
+}
+
+
+ngx_int_t
+ngx_http_concertation_send_html(ngx_http_request_t *r, ngx_uint_t status,
+    char *body)
+{
+    return ngx_http_concertation_send(r, status,
+                                      &ngx_http_concertation_html_type, body);
 }
 
 

@@ -46,6 +46,9 @@ ngx_int_t ngx_http_concertation_send_created(ngx_http_request_t *r,
 /* a page of the site's shell */
 ngx_int_t ngx_http_concertation_send_page(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *text);
+/* an HTML page (malloc()ed, freed here; NULL: no memory), no-store */
+ngx_int_t ngx_http_concertation_send_html(ngx_http_request_t *r,
+    ngx_uint_t status, char *body);
 /* a JSON document (malloc()ed, freed here; NULL: no memory) */
 ngx_int_t ngx_http_concertation_send_json(ngx_http_request_t *r,
     ngx_uint_t status, char *body);

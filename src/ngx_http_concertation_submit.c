@@ -12,6 +12,7 @@
 
 #include "ngx_http_concertation_submit.h"
 #include "ngx_http_concertation_request.h"
+#include "ngx_http_concertation_draft.h"
 #include "ngx_http_concertation_response.h"
 #include "ngx_http_concertation_headers.h"
 #include "ngx_http_concertation_store.h"
@@ -257,6 +258,9 @@ ngx_http_concertation_submit_answer(ngx_http_concertation_submit_ctx_t *ctx,
                           "limiting requests counted in Redis, dry run, "
                           "retry after %L s", rep->wait);
         }
+
+        /* the answer is in: the draft it was resumed from goes */
+        ngx_http_concertation_draft_answered(&ctx->rq);
 
         return ngx_http_concertation_send_created(r, NGX_HTTP_CREATED,
                                                   ctx->st.id);

@@ -153,7 +153,7 @@ sub outcomes {
 
 my @OUTCOMES = qw(accepted spooled duplicate invalid malformed rate_limited
                   window abuse storage_error too_large full cancelled method
-                  other);
+                  other draft);
 sub expect {
     my (%nonzero) = @_;
     return { (map { $_ => 0 } @OUTCOMES), %nonzero };

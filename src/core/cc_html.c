@@ -362,9 +362,9 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
         cc_buf_str(&b, "<div class=\"encadre brouillon\" role=\"status\">"
                    "<p>" CC_PAGE_DRAFT_SAVED "</p>\n<p><a href=\"");
         cc_buf_escs(&b, fp->draft);
-        cc_buf_str(&b, "\">");
+        cc_buf_str(&b, "\" id=\"lien-reprise\">");
         cc_buf_escs(&b, fp->draft);
-        cc_buf_str(&b, "</a></p>\n</div>\n");
+        cc_buf_str(&b, "</a></p>\n<p>" CC_PAGE_DRAFT_KEEP "</p>\n</div>\n");
     }
 
     cc_buf_str(&b, "<p class=\"encadre\">" CC_PAGE_REQUIRED_NOTE "</p>\n"
@@ -395,6 +395,15 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
 
     if (key) {
         cc_hidden(&b, "_idempotency_key", key);
+    }
+
+    /* the draft this answer comes from, deleted once the answer is in */
+
+    key = cc_sub_first(submitted, "_reprise");
+    key = key ? key : fp->resume;
+
+    if (key) {
+        cc_hidden(&b, "_reprise", key);
     }
 
     cc_plumbing(&b, fp->pl);

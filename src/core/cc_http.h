@@ -99,6 +99,7 @@ typedef struct {
     const char                *key;         /* a fresh idempotency key */
     const cc_page_plumbing_t  *pl;          /* token, honeypot, or NULL */
     const char                *draft;       /* the draft's resume link */
+    const char                *resume;      /* the resumed draft's code */
     const char                *current;     /* the page's own address */
     unsigned                   drafts:1;    /* "save and come back" */
     unsigned                   fragment:1;  /* the form alone, no page */

@@ -134,6 +134,23 @@ const cc_message_t *cc_message(cc_msg_e id);
                                    "brouillon. Pour reprendre plus tard, " \
                                    "gardez ce lien (copiez-le ou ajoutez-le " \
                                    "à vos favoris)\xc2\xa0:"
+#define CC_PAGE_DRAFT_KEEP         "Ce lien est personnel\xc2\xa0: il ouvre " \
+                                   "vos réponses à qui le connaît. Vous " \
+                                   "pouvez continuer ci-dessous\xc2\xa0; le " \
+                                   "brouillon disparaît quand vous " \
+                                   "envoyez le questionnaire."
+#define CC_PAGE_DRAFT_RESUMED      "Voici les réponses de votre " \
+                                   "brouillon\xc2\xa0: complétez-les, puis " \
+                                   "envoyez le questionnaire (ou " \
+                                   "enregistrez-le à nouveau)."
+#define CC_PAGE_DRAFT_NOT_FOUND    "Ce brouillon est introuvable\xc2\xa0: le " \
+                                   "lien est incomplet, ou le brouillon a " \
+                                   "expiré ou a déjà été envoyé. Le " \
+                                   "questionnaire ci-dessous est vide."
+#define CC_PAGE_DRAFT_UNAVAILABLE  "Votre brouillon ne peut pas être " \
+                                   "repris pour le moment\xc2\xa0: réessayez " \
+                                   "dans quelques minutes. Le " \
+                                   "questionnaire ci-dessous est vide."
 #define CC_PAGE_FORM_ERROR_TITLE   "Erreur dans le formulaire"
 #define CC_PAGE_NOT_OPEN_TITLE     "La concertation n'est pas encore ouverte"
 #define CC_PAGE_CLOSED_TITLE       "La concertation est close"

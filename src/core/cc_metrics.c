@@ -26,7 +26,7 @@ static const char  *cc_metrics_le[CC_METRICS_BUCKETS] = {
 static const char  *cc_metrics_outcomes[CC_OUTCOME_N] = {
     "accepted", "spooled", "duplicate", "invalid", "malformed",
     "rate_limited", "window", "abuse", "storage_error", "too_large", "full",
-    "cancelled", "method", "other"
+    "cancelled", "method", "other", "draft"
 };
 
 static const char  *cc_metrics_reg_states[CC_REG_STATE_N] = {
@@ -84,6 +84,10 @@ cc_metrics_outcome(unsigned status, const char *code)
 
     case 200:
     case 201:
+        if (code != NULL && strcmp(code, "draft") == 0) {
+            return CC_OUTCOME_DRAFT;
+        }
+
         return (code != NULL && strcmp(code, "cancelled") == 0)
                ? CC_OUTCOME_CANCELLED : CC_OUTCOME_ACCEPTED;
 

@@ -49,6 +49,8 @@ int cc_client_key(const unsigned char *secret, size_t secret_len,
 
 /* the idempotency keys' (cc_token.h and cc_registration.h have theirs) */
 #define CC_IDEMPOTENCY_CONTEXT  "concertation idempotency key"
+/* the key that turns a draft's resume code into its Redis key */
+#define CC_DRAFT_CONTEXT        "concertation draft v1"
 
 
 /*

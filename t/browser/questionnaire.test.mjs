@@ -6,8 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { axe, axeWithoutJs, horizontalOverflow, launchBrowser, screenshot,
-         startSite, xrange } from './harness.mjs';
+import { axe, axeWithoutJs, horizontalOverflow, launchBrowser, redisCli,
+         screenshot, startSite, xrange } from './harness.mjs';
 
 const STREAM = 'concertation:questionnaire';
 // the page's form, or the one the module's error page shows again
@@ -250,6 +250,64 @@ for (const js of [false, true]) {
             assert.equal(xrange(site.redisPort, STREAM).length, before + 1);
             await ctx.close();
         });
+    });
+}
+
+function drafts() {
+    return redisCli(site.redisPort, 'KEYS', 'concertation:brouillon:*')
+        .split('\n').filter((k) => k).length;
+}
+
+for (const js of [false, true]) {
+    const how = js ? 'with JavaScript' : 'without JavaScript';
+
+    test(`${how}: a draft saved, then resumed in a new browser`, async () => {
+        const before = drafts();
+        const ctx = await browser.newContext({ javaScriptEnabled: js });
+        const page = await ctx.newPage();
+        await page.goto(site.url('/questionnaire.html'));
+        const vision = `Commencé ${how} ${Date.now()}, à finir plus tard.`;
+        await page.check('input[name=profil][value=reseau]');
+        await page.fill('#champ-vision', vision);
+        await page.check('input[name="accord.transitions"][value="4"]');
+        await page.selectOption(byId('champ-priorites'), 'territoires');
+        await page.click('button[name=_brouillon]');
+        const link = page.locator('#lien-reprise');
+        await link.waitFor({ timeout: 15000 });
+        await screenshot(page, `brouillon-enregistre-${js ? 'js' : 'sans-js'}`);
+        const href = await link.getAttribute('href');
+        assert.match(href, /^\/questionnaire\.html\?reprise=[A-Za-z0-9_-]{22}$/);
+        assert.equal(drafts(), before + 1, 'one more draft in Redis');
+        // the saved page is the form, its answers kept
+        assert.equal(await page.inputValue('#champ-vision'), vision);
+        const v = js ? await axe(page) : await axeWithoutJs(browser, site, page);
+        assert.deepEqual(v, [], JSON.stringify(v, null, 1));
+        await ctx.close();
+
+        // another browser, days later: the link, the answers
+        const ctx2 = await browser.newContext({ javaScriptEnabled: js });
+        const page2 = await ctx2.newPage();
+        await page2.goto(site.url(href));
+        assert.match(await page2.locator('p.encadre[role=status]').innerText(),
+                     /Voici les réponses de votre brouillon/);
+        assert.equal(await page2.inputValue('#champ-vision'), vision);
+        assert.ok(await page2.isChecked('input[name=profil][value=reseau]'));
+        assert.ok(await page2.isChecked('input[name="accord.transitions"][value="4"]'));
+        assert.equal(await page2.inputValue(byId('champ-priorites')), 'territoires');
+        await page2.check('input[name=departement][value="27"]');
+        await page2.check('#champ-consentement');
+        await sent(page2);
+        const entry = entryWith(vision);
+        assert.ok(entry, 'the answer is stored');
+        assert.equal(JSON.parse(entry.fields.data)['accord.transitions'], 4);
+        assert.equal(drafts(), before, 'the draft is gone once the answer is in');
+
+        // the link now leads to an empty form, said so
+        await page2.goto(site.url(href));
+        assert.match(await page2.locator('p.encadre[role=status]').innerText(),
+                     /Ce brouillon est introuvable/);
+        assert.equal(await page2.inputValue('#champ-vision'), '');
+        await ctx2.close();
     });
 }
 
