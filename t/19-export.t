@@ -303,6 +303,26 @@ ok($rss_big < $rss_small + 4096,
    'memory does not grow with the number of answers (< 1k RSS + 4 MB)');
 is(slurp("$dir/petit.csv"), expected_csv(0, 1000), '1,000 answers: same bytes');
 
+# the codebook: every column of the CSV, each with its codes and labels
+($rc, $log) = run_tool(['--dictionnaire', '--schema', $schema_path, '--sortie',
+                        "$dir/dictionnaire.csv"]);
+is($rc, 0, '--dictionnaire: exit 0, without Redis') or diag $log;
+{
+    my $book = slurp("$dir/dictionnaire.csv") // '';
+    ok($book =~ s/\A\xef\xbb\xbf//, 'UTF-8 with BOM, like the export');
+    my @lines = split /\r\n/, $book;
+    is(shift @lines, 'colonne;question;partie;type;condition;code;libelle', 'its header');
+    my %seen;
+    $seen{ (split /;/, $_, 2)[0] } = 1 for @lines;
+    is_deeply([sort keys %seen], [sort map { $_->[0] } @columns],
+              'one entry per column of the CSV, and no other');
+    my @codes = map { (split /;/)[5] } grep { /^departement;/ } @lines;
+    is_deeply(\@codes, [map { $_->{value} } @{ $field{departement}{options} }],
+              'a choice: each code, in order');
+    ok((grep { /^accord\.tourisme;.*;nsp;Je ne sais pas\z/ } @lines),
+       'a grid row: "don\'t know" with its label');
+}
+
 # the other CSV options
 ($rc, $log) = run_tool(['--complet', '--schema', $schema_path, '--prefixe',
     'petit:', '--sortie', "$dir/petit-en.csv", '--separateur', ',',

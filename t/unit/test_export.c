@@ -428,9 +428,63 @@ test_export_regs(void)
 }
 
 
+/* the codebook of the real questionnaire: every column, every code */
+
+static void
+test_codebook(void)
+{
+    char          err[512];
+    size_t        rows;
+    cc_xbuf_t     b;
+    const char   *p;
+    cc_schema_t  *q;
+
+    q = cc_schema_load_file("../../conf/questionnaire.json", err,
+                            sizeof(err));
+    CHECK(q != NULL);
+    if (q == NULL) {
+        return;
+    }
+
+    cc_xbuf_init(&b);
+    CHECK(cc_export_codebook(&b, q, ';') == 0);
+    CHECK(b.data != NULL && strncmp(b.data, "colonne;question;partie;type;"
+                                    "condition;code;libelle\r\n", 46) == 0);
+
+    /* a ranking: one column per rank, its options under each */
+    CHECK_HAS(b.data, "\r\npriorites.2;Classez vos priorit\xc3\xa9s pour "
+              "l'ESS en Normandie (de 1 \xc3\xa0 3) (rang 2);Vos priorit"
+              "\xc3\xa9s pour 2022-2028;classement (rang);;emploi;Emploi et "
+              "changement d'\xc3\xa9" "chelle\r\n");
+    /* a grid's row: its statement, its points, "don't know" */
+    CHECK_HAS(b.data, "\r\naccord.formation;Votre avis sur ces affirmations "
+              "\xe2\x80\x93 L'ESS est assez pr\xc3\xa9sente");
+    CHECK_HAS(b.data, ";5;Tout \xc3\xa0 fait d'accord\r\naccord.formation;");
+    CHECK_HAS(b.data, ";nsp;Je ne sais pas\r\n");
+    /* "other": its own column; a number: its bounds */
+    CHECK_HAS(b.data, "\r\nprofil.autre;Vous r\xc3\xa9pondez en tant que "
+              "(Pr\xc3\xa9" "cisez);");
+    CHECK_HAS(b.data, ";nombre entier;\"{\"\"field\"\":\"\"profil\"\"");
+    CHECK_HAS(b.data, ";de 0 \xc3\xa0 100000 \xc3\xa9quivalents temps plein"
+              "\r\n");
+
+    /* every column of the CSV has its rows, in the CSV's order */
+    rows = 0;
+    for (p = b.data; (p = strstr(p, "\r\n")) != NULL; p += 2) {
+        rows++;
+    }
+    CHECK(rows > cc_schema_ncolumns(q) * 3);
+
+    cc_xbuf_free(&b);
+    cc_schema_free(q);
+}
+
+
 void
 test_export(void)
 {
+    test_codebook();
+
     test_export_cells();
     test_export_rows();
     test_export_sids();

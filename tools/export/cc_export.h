@@ -55,6 +55,12 @@ int cc_export_schema_check(const cc_schema_t *schema, char *err,
     size_t errlen);
 
 /* the header row: head names, the schema's field names, tail names, CRLF */
+/*
+ * The codebook of a definition: per column of the CSV, its question, part,
+ * type, condition, and each code with its label (one row per code).
+ */
+int cc_export_codebook(cc_xbuf_t *b, const cc_schema_t *schema, char sep);
+
 int cc_export_csv_header(cc_xbuf_t *b, const cc_schema_t *schema,
     const char *const *head, size_t nhead, const char *const *tail,
     size_t ntail, char sep);
@@ -122,6 +128,7 @@ typedef enum {
     CC_EXPORT_FULL,
     CC_EXPORT_REGISTRATIONS,
     CC_EXPORT_PURGE,
+    CC_EXPORT_CODEBOOK,
     CC_EXPORT_HELP,
     CC_EXPORT_VERSION
 } cc_export_mode_e;

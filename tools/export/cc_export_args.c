@@ -190,7 +190,8 @@ enum {
     CC_O_REDIS = 1, CC_O_BASE, CC_O_PREFIX, CC_O_STREAM, CC_O_SCHEMA,
     CC_O_FORMAT, CC_O_OUTPUT, CC_O_SEP, CC_O_NOBOM, CC_O_RAW, CC_O_CLIENT,
     CC_O_FULL, CC_O_REGS, CC_O_PURGE, CC_O_DRY, CC_O_GROUP, CC_O_CONSUMER,
-    CC_O_STATE, CC_O_BATCH, CC_O_MAX, CC_O_STATS, CC_O_HELP, CC_O_VERSION
+    CC_O_STATE, CC_O_BATCH, CC_O_MAX, CC_O_STATS, CC_O_HELP, CC_O_VERSION,
+    CC_O_CODEBOOK
 };
 
 static const cc_opt_t  cc_export_options[] = {
@@ -209,6 +210,7 @@ static const cc_opt_t  cc_export_options[] = {
     { "--complet", CC_OPT_FLAG, CC_O_FULL },
     { "--inscrits", CC_OPT_VALUE, CC_O_REGS },
     { "--purger-avant", CC_OPT_VALUE, CC_O_PURGE },
+    { "--dictionnaire", CC_OPT_FLAG, CC_O_CODEBOOK },
     { "--dry-run", CC_OPT_FLAG, CC_O_DRY },
     { "--groupe", CC_OPT_VALUE, CC_O_GROUP },
     { "--consommateur", CC_OPT_VALUE, CC_O_CONSUMER },
@@ -229,7 +231,8 @@ cc_export_set_mode(cc_export_opts_t *o, cc_export_mode_e mode,
 {
     if (o->mode != CC_EXPORT_INCREMENTAL && o->mode != mode) {
         snprintf(err, errlen, "%s ne se combine pas avec l'option donnée "
-                 "avant (--complet, --inscrits, --purger-avant)", name);
+                 "avant (--complet, --inscrits, --purger-avant, "
+                 "--dictionnaire)", name);
         return -1;
     }
 
@@ -435,6 +438,16 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
 
             break;
 
+        case CC_O_CODEBOOK:
+            if (cc_export_set_mode(o, CC_EXPORT_CODEBOOK, opt->name, err,
+                                   errlen)
+                != 0)
+            {
+                return -1;
+            }
+
+            break;
+
         case CC_O_DRY:
             o->dry_run = 1;
             break;
@@ -523,6 +536,12 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
     if (o->max && o->mode != CC_EXPORT_INCREMENTAL) {
         snprintf(err, errlen, "--max ne s'emploie qu'avec l'export "
                  "incrémental");
+        return -1;
+    }
+
+    if (o->mode == CC_EXPORT_CODEBOOK && o->jsonl) {
+        snprintf(err, errlen, "le dictionnaire des variables est en CSV "
+                 "seulement");
         return -1;
     }
 

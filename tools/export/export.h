@@ -45,6 +45,8 @@ void export_crash_point(const char *name);
 
 /* export_help.c */
 void export_help(FILE *fp);
+/* --dictionnaire: the codebook of --schema, written to --sortie */
+int export_codebook(cc_export_opts_t *opts);
 
 /* export_redis.c */
 void export_connect(export_t *ex);

@@ -110,3 +110,46 @@ export_file_atomic(const char *path, const char *data, size_t len)
     export_file_close(fp, tmp);
     export_file_install(tmp, path);
 }
+
+
+/* --dictionnaire: the definition's codebook, a CSV like the export's */
+
+int
+export_codebook(cc_export_opts_t *o)
+{
+    char          err[1024];
+    const char   *path;
+    cc_xbuf_t     b;
+    cc_schema_t  *schema;
+
+    path = o->schema ? o->schema
+                     : "/etc/nginx/concertation/questionnaire.json";
+
+    schema = cc_schema_load_file(path, err, sizeof(err));
+    if (schema == NULL) {
+        export_die(EX_FILES, "schéma (--schema) : %s", err);
+    }
+
+    cc_xbuf_init(&b);
+
+    if ((o->bom && cc_xbuf_add(&b, "\xef\xbb\xbf", 3) != 0)
+        || cc_export_codebook(&b, schema, o->sep) != 0)
+    {
+        export_die(EX_FILES, "mémoire insuffisante");
+    }
+
+    if (o->output == NULL || strcmp(o->output, "-") == 0) {
+        if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0)
+        {
+            export_die(EX_FILES, "sortie standard : %s", strerror(errno));
+        }
+
+    } else {
+        export_file_atomic(o->output, b.data, b.len);
+    }
+
+    cc_xbuf_free(&b);
+    cc_schema_free(schema);
+
+    return EX_OK;
+}

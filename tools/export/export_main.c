@@ -152,6 +152,11 @@ main(int argc, char **argv)
         return EX_OK;
     }
 
+    /* the codebook comes from the definition alone: no Redis */
+    if (opts.mode == CC_EXPORT_CODEBOOK) {
+        return export_codebook(&opts);
+    }
+
     memset(&ex, 0, sizeof(export_t));
     ex.opts = &opts;
     ex.progress = isatty(STDERR_FILENO);
