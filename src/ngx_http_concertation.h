@@ -88,6 +88,8 @@ typedef struct {
        the page that shows it, where a draft's link leads */
     ngx_msec_t                               drafts;
     ngx_http_concertation_page_t            *shown_by;
+    /* the questions of the empty form, rendered once for its pages */
+    char                                    *fields_html;
 } ngx_http_concertation_loc_conf_t;
 
 

@@ -82,6 +82,7 @@ ngx_http_concertation_form_view(ngx_http_request_t *r,
     fp.current = v->current;
     fp.drafts = form->drafts ? 1 : 0;
     fp.fragment = v->fragment;
+    fp.fields = form->fields_html;
     fp.pl = &pl;
 
     if (v->fresh) {

@@ -11,6 +11,10 @@
 
 
 static void ngx_http_concertation_shell_cleanup(void *data);
+static void ngx_http_concertation_fields_cleanup(void *data);
+static ngx_uint_t ngx_http_concertation_shown(
+    ngx_http_concertation_pages_t *pages,
+    ngx_http_concertation_loc_conf_t *form);
 
 
 ngx_http_concertation_pages_t *
@@ -86,6 +90,34 @@ ngx_http_concertation_shell_cleanup(void *data)
 }
 
 
+static void
+ngx_http_concertation_fields_cleanup(void *data)
+{
+    free(data);
+}
+
+
+/* 1 when a page shows the form, whole or as a fragment */
+
+static ngx_uint_t
+ngx_http_concertation_shown(ngx_http_concertation_pages_t *pages,
+    ngx_http_concertation_loc_conf_t *form)
+{
+    ngx_uint_t                      i;
+    ngx_http_concertation_page_t  **page;
+
+    page = pages->pages.elts;
+
+    for (i = 0; i < pages->pages.nelts; i++) {
+        if (page[i]->form == form) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 ngx_int_t
 ngx_http_concertation_pages_add_form(ngx_conf_t *cf,
     ngx_http_concertation_loc_conf_t *clcf)
@@ -136,6 +168,7 @@ ngx_http_concertation_pages_init(ngx_conf_t *cf,
     ngx_http_concertation_pages_t *pages)
 {
     ngx_uint_t                          i, k;
+    ngx_pool_cleanup_t                 *cln;
     ngx_http_concertation_page_t      **page;
     ngx_http_concertation_form_ref_t   *ref;
 
@@ -167,6 +200,27 @@ ngx_http_concertation_pages_init(ngx_conf_t *cf,
                                &page[i]->action, &page[i]->action);
             return NGX_CONF_ERROR;
         }
+    }
+
+    /* the questions of each shown form's empty page, rendered once */
+
+    for (k = 0; k < pages->forms.nelts; k++) {
+        if (!ngx_http_concertation_shown(pages, ref[k].conf)) {
+            continue;
+        }
+
+        cln = ngx_pool_cleanup_add(cf->pool, 0);
+        if (cln == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ref[k].conf->fields_html = cc_form_fields_html(ref[k].conf->schema);
+        if (ref[k].conf->fields_html == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        cln->handler = ngx_http_concertation_fields_cleanup;
+        cln->data = ref[k].conf->fields_html;
     }
 
     /* a draft's link leads to the page of its form */

@@ -147,5 +147,5 @@ isnt($code_t, 0, 'a page naming no form: nginx -t fails');
 like($out, qr{no location with "concertation_form" is named "/api/nulle-part"}, '... naming the address')
     or diag $out;
 
-finish($nginx);
+finish();
 done_testing();

@@ -407,7 +407,13 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
     }
 
     cc_plumbing(&b, fp->pl);
-    cc_form_fields(&b, schema, errors, submitted);
+
+    if (fp->fields && errors == NULL && submitted == NULL) {
+        cc_buf_str(&b, fp->fields);
+
+    } else {
+        cc_form_fields(&b, schema, errors, submitted);
+    }
 
     cc_buf_str(&b, "<p class=\"envoi\"><button type=\"submit\" "
                "class=\"bouton\">" CC_PAGE_SUBMIT "</button>");
@@ -424,6 +430,18 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
     if (!fp->fragment) {
         cc_page_tail(&b, shell);
     }
+
+    return cc_buf_done(&b);
+}
+
+
+char *
+cc_form_fields_html(const cc_schema_t *schema)
+{
+    cc_buf_t  b = { NULL, 0, 0, 0 };
+
+    cc_buf_add(&b, "", 0);
+    cc_form_fields(&b, schema, NULL, NULL);
 
     return cc_buf_done(&b);
 }

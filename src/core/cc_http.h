@@ -101,12 +101,21 @@ typedef struct {
     const char                *draft;       /* the draft's resume link */
     const char                *resume;      /* the resumed draft's code */
     const char                *current;     /* the page's own address */
+    const char                *fields;      /* cc_form_fields_html()'s */
     unsigned                   drafts:1;    /* "save and come back" */
     unsigned                   fragment:1;  /* the form alone, no page */
 } cc_form_page_t;
 
 char *cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
     json_t *errors, json_t *submitted, const cc_form_page_t *fp);
+
+/*
+ * The questions of the empty form alone, made once (at configuration
+ * time): given as fp->fields, a page with nothing submitted and no error
+ * copies them instead of rendering them again.  malloc()ed; NULL on no
+ * memory.
+ */
+char *cc_form_fields_html(const cc_schema_t *schema);
 
 /*
  * s[0..len) escaped for HTML text and attribute values (& < > " '), control

@@ -477,6 +477,31 @@ test_render(void)
     CHECK(strstr(page, "<fieldset") != NULL);
     free(page);
 
+    /* the questions rendered once serve every empty page, the same bytes */
+    {
+        char            *fields, *again;
+        cc_form_page_t   fp;
+
+        memset(&fp, 0, sizeof(fp));
+        fp.action = "/t";
+        page = cc_form_page_html(schema, NULL, NULL, NULL, &fp);
+        fields = cc_form_fields_html(schema);
+        fp.fields = fields;
+        again = cc_form_page_html(schema, NULL, NULL, NULL, &fp);
+        CHECK(page != NULL && again != NULL && fields != NULL);
+        CHECK_STR(again, page);
+        free(again);
+
+        /* not for a page shown again: its answers and errors are in it */
+        form_v("profil=autre");
+        again = cc_form_page_html(schema, NULL, errs, sub, &fp);
+        CHECK_HAS(again, "name=\"profil\" value=\"autre\" required checked>");
+        CHECK_HAS(again, "<p class=\"erreur\" id=\"erreur-profil.autre\">");
+        free(again);
+        free(fields);
+        free(page);
+    }
+
     /* shown again: answers and errors, the summary naming rows */
     form_v("profil=autre&nom=&accord.r1=2&rang=y&rang=x&texte=%3Cb%3E");
     CHECK(rc == CC_INVALID);
