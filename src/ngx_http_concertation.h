@@ -76,6 +76,7 @@ typedef struct {
     /* what the location's requests go through: _request.h */
     const ngx_http_concertation_endpoint_t  *endpoint;
     ngx_flag_t                               registration;
+    ngx_flag_t                               notify;   /* e-mails sent */
 
     ngx_http_concertation_window_t          *window;  /* NULL: always */
     ngx_http_concertation_limit_conf_t      *limit;

@@ -15,6 +15,7 @@
 #include "ngx_http_concertation_programme.h"
 #include "ngx_http_concertation_abuse.h"
 #include "ngx_http_concertation_metrics.h"
+#include "cc_registration.h"
 
 
 /* a location with a form: its endpoint, its limits, its stream */
@@ -83,9 +84,10 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_concertation_loc_conf_t *clcf = conf;
 
-    u_char     *p;
-    ngx_str_t  *value, path;
-    char        err[512];
+    u_char                             *p;
+    ngx_str_t                          *value, path;
+    ngx_http_concertation_main_conf_t  *cmcf;
+    char                                err[512];
 
     if (clcf->schema != NULL) {
         return "is duplicate, or the location has a form already";
@@ -117,7 +119,13 @@ ngx_http_concertation_form(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     clcf->form = value[1];
-    clcf->schema = cc_schema_load_file((char *) path.data, err, sizeof(err));
+    /* a registration form takes its events from the programme */
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+    clcf->schema = cc_reg_schema_load_file((char *) path.data,
+                                           cmcf->programme->events, err,
+                                           sizeof(err));
 
     if (clcf->schema == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid schema: %s", err);

@@ -140,6 +140,15 @@ ngx_http_concertation_page_send(ngx_http_request_t *r, json_t *submitted,
     view.fresh = 1;
     view.fragment = page->fragment;
 
+    /* the registration page: the programme, its seats, then the form */
+
+    if (page->form->registration == 1 && !page->fragment) {
+        view.before = ngx_http_concertation_view_programme(r, 0, NULL);
+        if (view.before == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     /* a fresh token in every view: never cached (send_html: no-store) */
     return ngx_http_concertation_send_html(r, NGX_HTTP_OK,
                ngx_http_concertation_form_view(r, &view));

@@ -11,7 +11,9 @@
 #include "ngx_http_concertation_form_view.h"
 #include "ngx_http_concertation_abuse.h"
 #include "ngx_http_concertation_pages.h"
+#include "ngx_http_concertation_programme.h"
 #include "cc_http.h"
+#include "cc_reg_html.h"
 
 
 /* a fresh idempotency key for a page view: a UUID of random bits */
@@ -83,6 +85,8 @@ ngx_http_concertation_form_view(ngx_http_request_t *r,
     fp.drafts = form->drafts ? 1 : 0;
     fp.fragment = v->fragment;
     fp.fields = form->fields_html;
+    fp.before = v->before;
+    fp.native = form->registration == 1;
     fp.pl = &pl;
 
     if (v->fresh) {
@@ -108,4 +112,38 @@ ngx_http_concertation_form_view(ngx_http_request_t *r,
 
     return cc_form_page_html(form->schema, &cmcf->pages->shell, v->errors,
                              v->submitted, &fp);
+}
+
+
+char *
+ngx_http_concertation_view_programme(ngx_http_request_t *r,
+    ngx_uint_t room_only, const cc_event_t *except)
+{
+    char                               *html;
+    u_char                             *p;
+    size_t                              len;
+    cc_seats_t                         *seats;
+    ngx_http_concertation_programme_t  *pg;
+
+    pg = ngx_http_concertation_main_conf(r)->programme;
+
+    seats = pg->zone ? ngx_http_concertation_programme_seats(pg, r->pool)
+                     : NULL;
+
+    html = cc_programme_html(pg->events, seats, (int64_t) ngx_time(),
+                             (int) room_only, except);
+    if (html == NULL) {
+        return NULL;
+    }
+
+    len = ngx_strlen(html);
+    p = ngx_pnalloc(r->pool, len + 1);
+
+    if (p != NULL) {
+        ngx_memcpy(p, html, len + 1);
+    }
+
+    free(html);
+
+    return (char *) p;
 }

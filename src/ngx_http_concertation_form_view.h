@@ -12,6 +12,7 @@
 
 #include "ngx_http_concertation.h"
 #include <jansson.h>
+#include "cc_events.h"
 
 
 typedef struct {
@@ -23,6 +24,7 @@ typedef struct {
     const char                         *draft;      /* a saved draft's link */
     const char                         *resume;     /* its code */
     const char                         *current;    /* the page's address */
+    const char                         *before;     /* HTML above the form */
     unsigned                            fresh:1;    /* a page view */
     unsigned                            fragment:1; /* the form alone */
 } ngx_http_concertation_view_t;
@@ -35,6 +37,15 @@ typedef struct {
  */
 char *ngx_http_concertation_form_view(ngx_http_request_t *r,
     ngx_http_concertation_view_t *v);
+
+
+/*
+ * The programme's events with their seats as last read from Redis (the
+ * counters' cache, never a round trip), in r's pool; "room_only": those
+ * still taking registrations, but "except".  NULL: no memory.
+ */
+char *ngx_http_concertation_view_programme(ngx_http_request_t *r,
+    ngx_uint_t room_only, const cc_event_t *except);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_FORM_VIEW_H_INCLUDED_ */

@@ -7,6 +7,7 @@
 
 #include "ngx_http_concertation.h"
 #include "ngx_http_concertation_form.h"
+#include "ngx_http_concertation_register.h"
 #include "ngx_http_concertation_cancel.h"
 #include "ngx_http_concertation_events.h"
 #include "ngx_http_concertation_form_token.h"
@@ -339,9 +340,16 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
 
     { ngx_string("concertation_registration"),
       NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_http_concertation_conf_slot,
+      ngx_http_concertation_registration,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_concertation_loc_conf_t, registration),
+      &ngx_http_concertation_loc_flag },
+
+    { ngx_string("concertation_registration_mail"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_http_concertation_conf_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_concertation_loc_conf_t, notify),
       &ngx_http_concertation_loc_flag },
 
     { ngx_string("concertation_cancellation"),
@@ -521,6 +529,7 @@ ngx_http_concertation_create_loc_conf(ngx_conf_t *cf)
     clcf->drafts = NGX_CONF_UNSET_MSEC;
     clcf->retry_after = NGX_CONF_UNSET;
     clcf->registration = NGX_CONF_UNSET;
+    clcf->notify = NGX_CONF_UNSET;
     clcf->window = NGX_CONF_UNSET_PTR;
 
     clcf->limit = ngx_http_concertation_limit_create_conf(cf);
@@ -552,6 +561,7 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_str_value(conf->prefix, prev->prefix, "concertation:");
     ngx_conf_merge_str_value(conf->thanks, prev->thanks, "/merci.html");
     ngx_conf_merge_value(conf->registration, prev->registration, 0);
+    ngx_conf_merge_value(conf->notify, prev->notify, 0);
     ngx_conf_merge_ptr_value(conf->window, prev->window, NULL);
 
     if (conf->timeout == 0) {

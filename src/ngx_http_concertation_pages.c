@@ -190,6 +190,11 @@ ngx_http_concertation_pages_init(ngx_conf_t *cf,
             && page[i]->form->shown_by == NULL)
         {
             page[i]->form->shown_by = page[i];
+
+            /* set in the form's own location: known before merging */
+            if (page[i]->form->registration == 1 && pages->signup.len == 0) {
+                pages->signup = page[i]->uri;
+            }
         }
 
         if (page[i]->form == NULL) {

@@ -37,6 +37,10 @@ struct ngx_http_concertation_pages_s {
     cc_shell_t                           shell;     /* parts NULL: plain */
     ngx_array_t                          forms;     /* of form_ref_t */
     ngx_array_t                          pages;     /* of page_t * */
+    ngx_str_t                            signup;    /* the registration
+                                                       form's page */
+    ngx_str_t                            cancel;    /* the cancellation
+                                                       page, in links */
 };
 
 

@@ -647,3 +647,30 @@ ngx_http_concertation_programme_counts(ngx_http_concertation_programme_t *pg,
 
     return counts;
 }
+
+
+cc_seats_t *
+ngx_http_concertation_programme_seats(ngx_http_concertation_programme_t *pg,
+    ngx_pool_t *pool)
+{
+    time_t                           updated, failing;
+    ngx_uint_t                       i;
+    cc_seats_t                      *seats;
+    ngx_http_concertation_counts_t  *counts;
+
+    counts = ngx_http_concertation_programme_counts(pg, pool, &updated,
+                                                    &failing);
+    seats = ngx_pcalloc(pool, pg->events->n * sizeof(cc_seats_t));
+
+    if (counts == NULL || seats == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < pg->events->n; i++) {
+        seats[i].confirmed = counts[i].confirmed;
+        seats[i].waitlisted = counts[i].waitlisted;
+        seats[i].known = updated != 0;
+    }
+
+    return seats;
+}

@@ -11,6 +11,7 @@
 
 #include "ngx_http_concertation.h"
 #include "cc_events.h"
+#include "cc_event_text.h"
 
 
 struct ngx_http_concertation_programme_s {
@@ -47,6 +48,11 @@ ngx_int_t ngx_http_concertation_programme_init_process(ngx_cycle_t *cycle,
 ngx_http_concertation_counts_t *ngx_http_concertation_programme_counts(
     ngx_http_concertation_programme_t *pg, ngx_pool_t *pool, time_t *updated,
     time_t *failing);
+
+
+/* the same, as the pages take them (known: read from Redis at least once) */
+cc_seats_t *ngx_http_concertation_programme_seats(
+    ngx_http_concertation_programme_t *pg, ngx_pool_t *pool);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_PROGRAMME_H_INCLUDED_ */

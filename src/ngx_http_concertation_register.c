@@ -8,7 +8,9 @@
  *   2 the record: id, reception time, pseudonymised client
  *   3 register.lua decides, atomically: already registered (the same
  *     answer again), a seat, the waiting list, or full
- *   4 the answer, with the cancellation token
+ *   4 the answer, with the cancellation token: JSON, or for a browser a
+ *     page naming the event (confirmed, waiting list and its position, or
+ *     full: the form again with the events that still have room)
  *
  * Registrations are never spooled: their seats are counted in Redis.
  */
@@ -23,12 +25,15 @@
 #include "ngx_http_concertation_keys.h"
 #include "ngx_http_concertation_limit.h"
 #include "ngx_http_concertation_metrics.h"
+#include "ngx_http_concertation_form_view.h"
+#include "ngx_http_concertation_pages.h"
 #include "cc_registration.h"
+#include "cc_reg_html.h"
 
 
 #define NGX_HTTP_CONCERTATION_REG_FIELD      "evenement"
-#define NGX_HTTP_CONCERTATION_REG_CONFIRMED  "/inscription-confirmee.html"
-#define NGX_HTTP_CONCERTATION_REG_WAITING    "/inscription-attente.html"
+/* the name kept with the registration, for its pages and e-mails */
+#define NGX_HTTP_CONCERTATION_REG_NAME_MAX   256
 
 
 typedef struct {
@@ -36,6 +41,9 @@ typedef struct {
     ngx_http_concertation_store_t       st;        /* its record */
     ngx_str_t                           event_id;  /* as answered */
     ngx_str_t                           address;   /* as answered */
+    ngx_str_t                           first;     /* prenom */
+    ngx_str_t                           last;      /* nom */
+    ngx_str_t                           name;      /* "Prénom Nom" */
     const cc_event_t                   *event;
     ngx_str_t                           email;     /* the e-mail key */
     ngx_http_concertation_event_cmd_t   cmd;
@@ -55,9 +63,11 @@ static void ngx_http_concertation_register_reply(void *data,
     redisReply *reply);
 static ngx_int_t ngx_http_concertation_register_decode(
     ngx_http_concertation_register_ctx_t *ctx, redisReply *reply);
-static ngx_int_t ngx_http_concertation_register_answer(ngx_http_request_t *r,
-    ngx_uint_t status, const char *id, const char *event, ngx_str_t *st,
-    long long position);
+static ngx_int_t ngx_http_concertation_register_answer(
+    ngx_http_concertation_register_ctx_t *ctx, ngx_uint_t status,
+    const char *id, ngx_str_t *st, long long position);
+static ngx_int_t ngx_http_concertation_register_full(
+    ngx_http_concertation_register_ctx_t *ctx);
 static ngx_int_t ngx_http_concertation_register_expired(
     ngx_http_request_t *r, ngx_uint_t maybe_sent);
 static void ngx_http_concertation_register_free(void *data);
@@ -76,6 +86,43 @@ const ngx_http_concertation_endpoint_t  ngx_http_concertation_register = {
     ngx_http_concertation_register_start,
     ngx_http_concertation_register_expired
 };
+
+
+/*
+ * concertation_registration on: the location's form registers people to
+ * the programme's events, whose seats its pages show (read from Redis by
+ * the counters' cache, under this location's key prefix).
+ */
+
+char *
+ngx_http_concertation_registration(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_concertation_loc_conf_t *clcf = conf;
+
+    char                               *rv;
+    ngx_http_concertation_main_conf_t  *cmcf;
+
+    rv = ngx_http_concertation_conf_slot(cf, cmd, conf);
+
+    if (rv != NGX_CONF_OK || clcf->registration != 1) {
+        return rv;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_concertation_module);
+
+    if (!cmcf->programme->shown) {
+        ngx_http_concertation_conf_where(cf, &cmcf->programme->shown_where);
+        cmcf->programme->shown = 1;
+    }
+
+    if (cmcf->programme->prefix == NULL) {
+        cmcf->programme->prefix = &clcf->prefix;
+    }
+
+    return NGX_CONF_OK;
+}
 
 
 /*
@@ -177,6 +224,12 @@ ngx_http_concertation_register_value(ngx_http_concertation_req_t *rq,
     } else if (ngx_strcmp(name, "email") == 0) {
         to = &ctx->address;
 
+    } else if (ngx_strcmp(name, "prenom") == 0) {
+        to = &ctx->first;
+
+    } else if (ngx_strcmp(name, "nom") == 0) {
+        to = &ctx->last;
+
     } else {
         return;
     }
@@ -231,6 +284,30 @@ ngx_http_concertation_register_prepare(
         return ngx_http_concertation_send_message(r, CC_MSG_EMAIL_REQUIRED);
     }
 
+    /* "Prénom Nom", one line (the validator refused line breaks), bounded */
+
+    ctx->name.data = ngx_pnalloc(r->pool, ctx->first.len + 1
+                                          + ctx->last.len);
+    if (ctx->name.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->name.len = ngx_sprintf(ctx->name.data, "%V%s%V", &ctx->first,
+                                ctx->first.len && ctx->last.len ? " " : "",
+                                &ctx->last)
+                    - ctx->name.data;
+
+    if (ctx->name.len > NGX_HTTP_CONCERTATION_REG_NAME_MAX) {
+        ctx->name.len = NGX_HTTP_CONCERTATION_REG_NAME_MAX;
+
+        /* not in the middle of a character */
+        while (ctx->name.len
+               && (ctx->name.data[ctx->name.len] & 0xc0) == 0x80)
+        {
+            ctx->name.len--;
+        }
+    }
+
     /* past the deadline, Redis is not even asked */
 
     if ((int64_t) ngx_time() > ctx->event->deadline) {
@@ -253,7 +330,7 @@ ngx_http_concertation_register_prepare(
 static ngx_int_t
 ngx_http_concertation_register_send(ngx_http_concertation_register_ctx_t *ctx)
 {
-    ngx_str_t  args[6];
+    ngx_str_t  args[7];
 
     args[0].data = (u_char *) ctx->st.id;
     args[0].len = CC_ID_LEN;
@@ -264,10 +341,11 @@ ngx_http_concertation_register_send(ngx_http_concertation_register_ctx_t *ctx)
     args[4].data = (u_char *) ctx->st.client;
     args[4].len = CC_CLIENT_KEY_LEN;
     args[5] = ctx->email;
+    args[6] = ctx->name;
 
     return ngx_http_concertation_seats_call(&ctx->cmd,
                                   NGX_HTTP_CONCERTATION_SCRIPT_REGISTER,
-                                  ctx->event, args, 6,
+                                  ctx->event, args, 7,
                                   ngx_http_concertation_register_reply, ctx);
 }
 
@@ -325,7 +403,7 @@ ngx_http_concertation_register_decode(
     if (code == 2) {
         ngx_http_concertation_metrics_event(r, ctx->event,
                                             CC_REG_STATE_FULL);
-        return ngx_http_concertation_send_message(r, CC_MSG_EVENT_FULL);
+        return ngx_http_concertation_register_full(ctx);
     }
 
     if ((code != 0 && code != 1) || reply->elements < 4
@@ -364,9 +442,9 @@ ngx_http_concertation_register_decode(
                                               (char *) id);
     }
 
-    return ngx_http_concertation_register_answer(r,
+    return ngx_http_concertation_register_answer(ctx,
                code == 1 ? NGX_HTTP_CREATED : NGX_HTTP_OK, (char *) id,
-               ctx->event->id, &status, reply->element[3]->integer);
+               &status, reply->element[3]->integer);
 
 unexpected:
 
@@ -378,14 +456,21 @@ unexpected:
 
 
 static ngx_int_t
-ngx_http_concertation_register_answer(ngx_http_request_t *r,
-    ngx_uint_t status, const char *id, const char *event, ngx_str_t *st,
-    long long position)
+ngx_http_concertation_register_answer(
+    ngx_http_concertation_register_ctx_t *ctx, ngx_uint_t status,
+    const char *id, ngx_str_t *st, long long position)
 {
-    u_char     *p, *body;
-    size_t      n, len;
-    ngx_str_t   location;
-    char        token[CC_REG_TOKEN_MAX_LEN + 1];
+    u_char                         *p, *body;
+    size_t                          n, len;
+    const char                     *event;
+    cc_reg_view_t                   v;
+    ngx_http_request_t             *r;
+    ngx_http_concertation_pages_t  *pages;
+    char                            token[CC_REG_TOKEN_MAX_LEN + 1];
+
+    r = ctx->rq.request;
+    event = ctx->event->id;
+    pages = ngx_http_concertation_main_conf(r)->pages;
 
     n = cc_reg_token_make(ngx_http_concertation_main_conf(r)->keys
                           ->cancel_token,
@@ -394,13 +479,11 @@ ngx_http_concertation_register_answer(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    len = sizeof("{\"id\":\"\",\"statut\":\"\",\"position\":,"
-                 "\"evenement\":\"\",\"jeton_annulation\":\"\"}")
-          + CC_ID_LEN + st->len + NGX_INT64_LEN + ngx_strlen(event) + n
-          + sizeof("?id=&evenement=&position=&jeton=")
-          + sizeof(NGX_HTTP_CONCERTATION_REG_CONFIRMED);
-
     if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON) {
+        len = sizeof("{\"id\":\"\",\"statut\":\"\",\"position\":,"
+                     "\"evenement\":\"\",\"jeton_annulation\":\"\"}")
+              + CC_ID_LEN + st->len + NGX_INT64_LEN + ngx_strlen(event) + n;
+
         body = ngx_alloc(len, r->connection->log);
         if (body == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -419,30 +502,77 @@ ngx_http_concertation_register_answer(ngx_http_request_t *r,
         return ngx_http_concertation_send_json(r, status, (char *) body);
     }
 
-    /* a browser goes on to a page saying which; reloading it posts nothing */
+    /*
+     * A browser gets the page itself, not a redirection to an address
+     * carrying the token: the token stays out of the logged request lines
+     * and of the history.  Posting again gives the same page (the person
+     * is recognised by the address).
+     */
 
-    body = ngx_pnalloc(r->pool, len);
-    if (body == NULL) {
+    ngx_memzero(&v, sizeof(cc_reg_view_t));
+    v.event = ctx->event;
+    v.status = position > 0 ? CC_REG_WAITLISTED : CC_REG_CONFIRMED;
+    v.position = position;
+    v.name = (char *) ngx_pnalloc(r->pool, ctx->name.len + 1);
+    v.email = (char *) ctx->email.data;
+    v.token = token;
+    v.cancel = pages->cancel.len ? (char *) pages->cancel.data : NULL;
+    v.signup = pages->signup.len ? (char *) pages->signup.data : NULL;
+    v.again = status == NGX_HTTP_OK;
+    v.mailed = ngx_http_concertation_loc_conf(r)->notify;
+
+    if (v.name == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    p = ngx_sprintf(body, "%s?id=%s&evenement=%s",
-                    position > 0 ? NGX_HTTP_CONCERTATION_REG_WAITING
-                                 : NGX_HTTP_CONCERTATION_REG_CONFIRMED,
-                    id, event);
+    *ngx_cpymem((u_char *) v.name, ctx->name.data, ctx->name.len) = '\0';
 
-    if (position > 0) {
-        p = ngx_sprintf(p, "&position=%L", (int64_t) position);
+    return ngx_http_concertation_send_html(r, status,
+                                    cc_reg_answer_html(&pages->shell, &v));
+}
+
+
+/* full: the form again, the event named, and the events with room */
+
+static ngx_int_t
+ngx_http_concertation_register_full(ngx_http_concertation_register_ctx_t *ctx)
+{
+    char                *before;
+    ngx_int_t            rc;
+    cc_errors_t         *errors;
+    ngx_http_request_t  *r;
+    const cc_message_t  *m;
+    char                 text[CC_EVENT_TEXT_LEN];
+
+    r = ctx->rq.request;
+    m = cc_message(CC_MSG_EVENT_FULL);
+
+    if (ngx_http_concertation_format(r) == NGX_HTTP_CONCERTATION_JSON
+        || ctx->rq.submitted == NULL)
+    {
+        return ngx_http_concertation_send_message(r, CC_MSG_EVENT_FULL);
     }
 
-    p = ngx_sprintf(p, "&jeton=%s", token);
+    errors = NULL;
 
-    location.data = body;
-    location.len = p - body;
+    if (cc_reg_full_text(ctx->event, text, sizeof(text)) == 0
+        || cc_errors_add(&errors, m->field, ngx_strlen(m->field), m->code,
+                         text)
+           != 0)
+    {
+        cc_errors_free(errors);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-    return ngx_http_concertation_send_see_other(r, &location,
-                                                CC_PAGE_REGISTERED_TITLE,
-                                                CC_PAGE_REGISTERED_TEXT);
+    before = ngx_http_concertation_view_programme(r, 1, ctx->event);
+
+    rc = before ? ngx_http_concertation_send_invalid_ex(r, m->status, errors,
+                                                  ctx->rq.submitted, before)
+                : NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    cc_errors_free(errors);
+
+    return rc;
 }
 
 

@@ -15,6 +15,8 @@
 extern const ngx_http_concertation_endpoint_t  ngx_http_concertation_register;
 
 /* a registration location offers exactly the programme's events */
+char *ngx_http_concertation_registration(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_concertation_register_check(ngx_conf_t *cf,
     ngx_http_concertation_loc_conf_t *clcf, cc_events_t *events);
 

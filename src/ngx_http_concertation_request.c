@@ -30,6 +30,7 @@ static void ngx_http_concertation_body_cleanup(void *data);
 static void ngx_http_concertation_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_concertation_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
+static void ngx_http_concertation_submitted_free(void *data);
 static ngx_int_t ngx_http_concertation_validate(
     ngx_http_concertation_req_t *rq, ngx_str_t *body);
 static void ngx_http_concertation_reserved(void *data, const char *name,
@@ -440,6 +441,15 @@ ngx_http_concertation_read_body(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
+/* what was posted, kept for an answer that shows the form again */
+
+static void
+ngx_http_concertation_submitted_free(void *data)
+{
+    json_decref(data);
+}
+
+
 /*
  * Validation with the endpoint's schema, the abuse verdict on the "_"
  * fields, then the endpoint's own start with the normalised answer
@@ -455,6 +465,7 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
     size_t                                   len;
     json_t                                  *submitted, **sub;
     cc_errors_t                             *errors;
+    ngx_pool_cleanup_t                      *cln;
     ngx_int_t                                rc;
     cc_schema_t                             *schema;
     cc_reserved_t                            reserved;
@@ -521,7 +532,19 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
     switch (v) {
 
     case CC_VALID:
-        json_decref(submitted);
+        /* kept for an answer that shows the form again (an event full) */
+        if (submitted != NULL) {
+            cln = ngx_pool_cleanup_add(r->pool, 0);
+            if (cln == NULL) {
+                json_decref(submitted);
+                free(text);
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            cln->handler = ngx_http_concertation_submitted_free;
+            cln->data = submitted;
+            rq->submitted = submitted;
+        }
 
         if (ngx_http_concertation_wait_init(&rq->wait, r, ep->what,
                                             ep->expired)

@@ -30,6 +30,7 @@ typedef struct {
     ngx_event_t                         body_deadline;
     ngx_str_t                           idempotency;  /* the form's field */
     ngx_str_t                           resume;   /* the draft's code */
+    json_t                             *submitted;  /* HTML: as posted */
     ngx_http_concertation_abuse_fields_t  abuse;
     unsigned                            body_timed_out:1;
     unsigned                            idempotency_bad:1;

@@ -155,6 +155,16 @@ ngx_int_t
 ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
     cc_errors_t *errors, json_t *submitted)
 {
+    return ngx_http_concertation_send_invalid_ex(r, status, errors,
+                                                 submitted, NULL);
+}
+
+
+ngx_int_t
+ngx_http_concertation_send_invalid_ex(ngx_http_request_t *r,
+    ngx_uint_t status, cc_errors_t *errors, json_t *submitted,
+    const char *before)
+{
     char                          *body;
     ngx_http_concertation_view_t   view;
 
@@ -172,6 +182,7 @@ ngx_http_concertation_send_invalid(ngx_http_request_t *r, ngx_uint_t status,
 
     view.errors = cc_errors_to_json(errors);
     view.submitted = submitted;
+    view.before = before;
 
     if (view.errors == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

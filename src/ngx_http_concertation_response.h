@@ -37,6 +37,10 @@ ngx_int_t ngx_http_concertation_send_limited(ngx_http_request_t *r,
 /* field errors (422), an unreadable body (400): the form again in HTML */
 ngx_int_t ngx_http_concertation_send_invalid(ngx_http_request_t *r,
     ngx_uint_t status, cc_errors_t *errors, json_t *submitted);
+/* the same, with HTML above the form (NULL: none) */
+ngx_int_t ngx_http_concertation_send_invalid_ex(ngx_http_request_t *r,
+    ngx_uint_t status, cc_errors_t *errors, json_t *submitted,
+    const char *before);
 /* an abuse control's refusal (403): the form again, with a fresh token */
 ngx_int_t ngx_http_concertation_send_refused(ngx_http_request_t *r,
     json_t *submitted);

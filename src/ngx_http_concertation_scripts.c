@@ -26,6 +26,7 @@ static ngx_http_concertation_script_t
     { ngx_string(ngx_http_concertation_script_register), "" },
     { ngx_string(ngx_http_concertation_script_cancel), "" },
     { ngx_string(ngx_http_concertation_script_event_counts), "" },
+    { ngx_string(ngx_http_concertation_script_lookup), "" },
 };
 
 

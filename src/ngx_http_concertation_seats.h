@@ -29,7 +29,7 @@ ngx_int_t ngx_http_concertation_seats_keys(ngx_pool_t *pool,
  * keys, the arguments given, then the event's capacity (and its waiting
  * list's, for register.lua).  ec lives as long as the command.
  */
-#define NGX_HTTP_CONCERTATION_EVENT_ARGS  16
+#define NGX_HTTP_CONCERTATION_EVENT_ARGS  20
 
 typedef struct {
     ngx_http_concertation_call_t    call;

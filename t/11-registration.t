@@ -32,10 +32,19 @@ my $prog = { events => [ map {
 } @events ] };
 spew("$dir/events.json", json_encode($prog));
 
+# the shipped definition takes its options from the programme; a copy with
+# options written by hand must say what the programme says
 my $schema = json_decode(slurp("$root/conf/inscription.json"));
+is($schema->{fields}[0]{options}, 'programme',
+   'conf/inscription.json takes its events from the programme');
+spew("$dir/inscription.json", json_encode($schema));
 $schema->{fields}[0]{options} =
     [ map { { value => $_->{id}, label => $_->{id} } } @events ];
-spew("$dir/inscription.json", json_encode($schema));
+spew("$dir/hand.json", json_encode($schema));
+$schema->{fields}[0]{options} =
+    [ map { { value => $_->{id}, label => "Événement $_->{id}" } }
+      @events, { id => 'atelier-fantome' } ];
+spew("$dir/extra.json", json_encode($schema));
 
 my $conf = <<"CONF";
 load_module %%MODULE%%;
@@ -89,11 +98,18 @@ my $redis = start_redis();
 # ---- configuration: the schema must offer exactly the programme's events
 {
     my ($rc, $out) = nginx_t($conf =~ s{\Q$dir\E/inscription.json}
-                                          {%%CONF%%/inscription.json}gr,
+                                          {$dir/hand.json}gr,
                              redis => $redis);
-    isnt($rc, 0, 'a schema out of step with the programme is refused');
-    like($out, qr/not in the programme|not an option/, '... and says why')
-        or diag $out;
+    isnt($rc, 0, 'labels written by hand, not the programme\'s: refused');
+    like($out, qr/the label of the option "atelier-test" \("atelier-test"\) differs from the programme's "\S{1,4}v\S{1,4}nement atelier-test"/,
+         '... naming the option and the programme\'s label') or diag $out;
+
+    ($rc, $out) = nginx_t($conf =~ s{\Q$dir\E/inscription.json}
+                                    {$dir/extra.json}gr,
+                          redis => $redis);
+    isnt($rc, 0, 'an option that is not an event: refused');
+    like($out, qr/"atelier-fantome", which is not in the programme/,
+         '... and says why') or diag $out;
 
     my $real = $conf =~ s{\Q$dir\E/events.json}{%%CONF%%/events.json}r
                      =~ s{\Q$dir\E/inscription.json}
@@ -299,14 +315,22 @@ is(join(' ', counters('atelier-test')), '2 1', 'refused posts changed nothing');
 $r = post_form($na->port, '/api/inscription',
     'evenement=atelier-test&nom=Dupont&prenom=Lou&email=lou%40example.org'
     . '&consentement=on', Accept => $BROWSER_ACCEPT);
-is($r->{status}, 303, 'a browser is sent on: 303') or diag explain $r;
-like($r->{headers}{location} // '',
-     qr{^(?:http://[^/]+)?/inscription-attente\.html\?id=[0-9a-f-]{36}&evenement=atelier-test&position=2&jeton=},
-     '... to the waiting-list page');
+is($r->{status}, 201, 'a browser gets the answer\'s page: 201')
+    or diag explain $r;
+is($r->{headers}{location}, undef, '... itself, not an address with the token');
+like($r->{body}, qr{<h1>Vous êtes sur la liste d'attente</h1>},
+     '... the waiting-list page');
+like($r->{body}, qr/en deuxième position sur la liste d'attente/,
+     '... with the position in words');
+like($r->{body}, qr{<dt>Événement</dt><dd>\S+ atelier-test</dd>}, '... naming the event');
+like($r->{body}, qr{href="/api/inscription/annulation\?jeton=[0-9a-f-]{36}\.atelier-test\.[0-9a-f]{32}"},
+     '... and linking to the cancellation page with the token');
 $r = post_form($na->port, '/api/inscription',
     'evenement=atelier-test&nom=Dupont&prenom=Lou&email=lou%40example.org'
     . '&consentement=on', Accept => $BROWSER_ACCEPT);
-is($r->{status}, 303, 'again: 303 too');
+is($r->{status}, 200, 'again: 200, the same registration');
+like($r->{body}, qr/était déjà inscrite à cet événement/, '... said so');
+like($r->{body}, qr/en deuxième position/, '... the same position');
 
 # ---- the script is sent again after SCRIPT FLUSH
 $redis->cmd('SCRIPT', 'FLUSH');

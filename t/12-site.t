@@ -39,15 +39,17 @@ my $nginx = start_nginx($conf, port => $port);
 
 my @pages = qw(index questionnaire inscription merci erreur
                donnees-personnelles accessibilite consultation-fermee
-               consultation-a-venir inscription-confirmee inscription-attente
-               404 429 50x);
+               consultation-a-venir 404 429 50x);
+my %module = map { $_ => 1 } qw(questionnaire inscription);
 
-# every page of html/ is in the list; the questionnaire is the module's
+# every page of html/ is in the list; the forms' pages are the module's
 my @files = map { m{([^/]+)\.html$} ? $1 : () } glob "$root/html/*.html";
-is_deeply([sort @files], [sort grep { $_ ne 'questionnaire' } @pages],
-          'the pages tested are those of html/, and the questionnaire');
-ok(!-e "$root/html/questionnaire.html",
-   'the questionnaire is not written by hand: the module renders it');
+is_deeply([sort @files], [sort grep { !$module{$_} } @pages],
+          'the pages tested are those of html/, and the forms\' pages');
+for my $p (sort keys %module) {
+    ok(!-e "$root/html/$p.html",
+       "/$p.html is not written by hand: the module renders it");
+}
 
 # one shell: the header, menu and footer are fragments, included by SSI in
 # the static pages and read by the module for its own pages
@@ -96,7 +98,7 @@ for my $p (@pages) {
     unlike($body, qr{<!--#}, "$path: no SSI command left");
     for my $src ($body =~ m{(?:src|href)="(/[^"#?]*)}g) {
         next if $src =~ m{^/api/} || $src eq '/';
-        if ($src eq '/questionnaire.html') {     # the module's page
+        if ($src =~ m{^/(questionnaire|inscription)\.html$}) {  # the module's
             is(http_request($port, 'GET', $src)->{status}, 200, "$path: $src is served");
             next;
         }
@@ -118,20 +120,27 @@ like(http_request($port, 'GET', '/questionnaire.html')->{body}, qr/name="_site_w
 like(http_request($port, 'GET', '/questionnaire.html')->{body},
      qr{<a href="/questionnaire.html" aria-current="page">}, '/questionnaire.html: its menu entry marked');
 
-# the registration page: every event of the programme, with the fallback
+# the registration page: every event of the programme (the demo's, moved
+# into the future), its day and hours from the programme, its seats
 my $ins = http_request($port, 'GET', '/inscription.html')->{body};
-my $events = json_decode(slurp("$root/conf/events.json"));
+my $events = json_decode(slurp("$root/conf/events.demo.json"));
 for my $e (@{ $events->{events} }) {
     like($ins, qr/data-evenement="\Q$e->{id}\E"/, "inscription: $e->{id} listed");
-    like($ins, qr/data-places="\Q$e->{id}\E">places limitées</, "inscription: $e->{id} seats fallback");
+    like($ins, qr/data-places="\Q$e->{id}\E">(?:places limitées|\d+ places? restantes?)</,
+         "inscription: $e->{id} with its seats");
     like($ins, qr/name="evenement" value="\Q$e->{id}\E"/, "inscription: $e->{id} can be chosen");
+    like($ins, qr/<time datetime="\Q$e->{start}\E">/, "inscription: $e->{id} on its day")
+        if $e->{start};
 }
+unlike($ins =~ s{^.*?</header>}{}sr, qr/\b2022\b/, 'inscription: no date of the 2022 programme on the demo\'s page');
 
-# the cancellation token copied from the address, escaped
-my $conf_page = http_request($port, 'GET',
-    '/inscription-confirmee.html?id=x&jeton=abc%22%3E%3Cb%3Ex"<i>')->{body};
-like($conf_page, qr/id="jeton" name="jeton" value="abc%22%3E%3Cb%3Ex&quot;&lt;i&gt;"/,
-     'the cancellation token of the address is in the form, escaped');
+# a cancellation link with a broken token: a page that says so, escaped
+my $broken = http_request($port, 'GET',
+    '/inscription/annulation?jeton=abc%22%3E%3Cb%3Ex"<i>',
+    headers => [ Accept => 'text/html' ]);
+is($broken->{status}, 422, 'a malformed cancellation link: 422');
+like($broken->{body}, qr/jeton d&#39;annulation est mal formé/, '... said in French');
+unlike($broken->{body}, qr/<b>x|<i>/, '... nothing of it copied into the page');
 
 # the sources themselves: no inline script or style, no external URL
 for my $f (glob("$root/html/*.html"), glob("$root/html/inc/*.html"),

@@ -530,11 +530,13 @@ like($log, qr/inc:questionnaire : 50 entrées supprimées/, 'then all 50 go')
 
 # ------------------------------------------ the attendance list, via nginx ---
 
+# the event asks its own question ("besoins"): a column of its list
 my @events = ({ id => 'atelier-test', kind => 'atelier', title => 'Atelier',
-                capacity => 2, waitlist => 3 });
+                capacity => 2, waitlist => 3,
+                questions => [ { name => 'besoins', type => 'textarea',
+                                 max_length => 500, label => 'Besoins' } ] });
 spew("$dir/events.json", json_encode({ events => \@events }));
 my $ischema = json_decode(slurp("$root/conf/inscription.json"));
-$ischema->{fields}[0]{options} = [ { value => 'atelier-test', label => 'Atelier' } ];
 spew("$dir/inscription.json", json_encode($ischema));
 
 my $nginx = start_nginx(<<"CONF", redis => $redis);

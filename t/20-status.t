@@ -27,8 +27,6 @@ spew("$dir/events.json", json_encode({ events => [ map {
     { kind => 'atelier', title => "Atelier $_->{id}", %$_ }
 } @events ] }));
 my $schema = json_decode(slurp("$root/conf/inscription.json"));
-$schema->{fields}[0]{options} =
-    [ map { { value => $_->{id}, label => $_->{id} } } @events ];
 spew("$dir/inscription.json", json_encode($schema));
 
 my $form = "concertation_form questionnaire %%CONF%%/questionnaire.json;";

@@ -205,23 +205,9 @@
     }
 
     function success(form, res, data) {
-        var q;
         form.setAttribute('data-etat', 'ok');
         if (res.redirected) {
             location.assign(res.url);
-            return;
-        }
-        if (form.id === 'inscription' && data && data.id) {
-            q = '?id=' + encodeURIComponent(data.id)
-                + '&evenement=' + encodeURIComponent(data.evenement || '');
-            if (data.statut === 'liste_attente') {
-                q += '&position=' + encodeURIComponent(data.position || '');
-                q = '/inscription-attente.html' + q;
-            } else {
-                q = '/inscription-confirmee.html' + q;
-            }
-            location.assign(q + '&jeton='
-                            + encodeURIComponent(data.jeton_annulation || ''));
             return;
         }
         location.assign((form.getAttribute('data-merci') || '/merci.html')
@@ -467,6 +453,14 @@
                 return;
             }
             busy(form, true);
+            /* a registration's answer is a page of its own (confirmed,
+               waiting list, or full with the events left): the plain post
+               shows it, once */
+            if (form.hasAttribute('data-envoi-natif')) {
+                form.setAttribute('data-etat', 'envoi');
+                HTMLFormElement.prototype.submit.call(form);
+                return;
+            }
             send(form, new URLSearchParams(new FormData(form)).toString(), 1);
         });
     }
@@ -546,13 +540,6 @@
         if (document.querySelector('[data-places]')) {
             seats();
             setInterval(seats, SEATS_EVERY);
-        }
-
-        /* the cancellation token from the address of the page */
-        var jeton = document.getElementById('jeton');
-        var m = /[?&]jeton=([^&]*)/.exec(location.search);
-        if (jeton && !jeton.value && m) {
-            jeton.value = decodeURIComponent(m[1].replace(/\+/g, ' '));
         }
     }
 

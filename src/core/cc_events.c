@@ -7,7 +7,11 @@
  * The file is an object: {"events": [ {...}, ... ]}, each event with
  * "id", "kind", "title", optional "place" and "department", "start" and
  * "end" together or neither (dates not announced yet), optional "deadline",
- * "capacity" and "waitlist".
+ * "capacity" and "waitlist"; for the e-mails and the calendar invitation,
+ * optional "address" (the postal address line) and "bring" (what to
+ * bring); optional "questions", the event's own questions on the
+ * registration form, in the questionnaire's language (cc_reg_schema.c
+ * checks them with the form).
  */
 
 #include <errno.h>
@@ -42,7 +46,8 @@ static const char *cc_event_kinds[] = {
 
 static const char *cc_event_props[] = {
     "id", "kind", "title", "place", "department", "start", "end",
-    "deadline", "capacity", "waitlist", NULL
+    "deadline", "capacity", "waitlist", "address", "bring", "questions",
+    NULL
 };
 
 
@@ -228,6 +233,60 @@ cc_events_count(cc_events_ld_t *ld, json_t *obj, const char *prop,
 }
 
 
+/*
+ * The event's own questions: kept as JSON text, each an object with a
+ * "name"; the registration form's loader checks the rest, with the form.
+ */
+
+static int
+cc_events_questions(cc_events_ld_t *ld, json_t *je, cc_event_t *ev)
+{
+    size_t   i;
+    json_t  *qs, *q, *name;
+
+    qs = json_object_get(je, "questions");
+
+    if (qs == NULL) {
+        return 0;
+    }
+
+    if (!json_is_array(qs)) {
+        cc_events_error(ld, "\"questions\" must be an array of questions");
+        return -1;
+    }
+
+    json_array_foreach(qs, i, q) {
+        name = json_object_get(q, "name");
+
+        if (!json_is_object(q) || !json_is_string(name)) {
+            cc_events_error(ld, "\"questions\" #%zu must be an object with "
+                            "a \"name\"", i + 1);
+            return -1;
+        }
+
+        if (json_object_get(q, "visible_if") != NULL) {
+            cc_events_error(ld, "question \"%s\": no \"visible_if\": an "
+                            "event's question is asked for that event",
+                            json_string_value(name));
+            return -1;
+        }
+    }
+
+    if (json_array_size(qs) == 0) {
+        return 0;
+    }
+
+    ev->questions = json_dumps(qs, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    if (ev->questions == NULL) {
+        cc_events_error(ld, "out of memory");
+        return -1;
+    }
+
+    return 0;
+}
+
+
 static int
 cc_events_load_one(cc_events_ld_t *ld, cc_events_t *events, size_t idx,
     json_t *je)
@@ -298,6 +357,13 @@ cc_events_load_one(cc_events_ld_t *ld, cc_events_t *events, size_t idx,
         || cc_events_string(ld, je, "place", "", 0, &ev->place) != 0
         || cc_events_string(ld, je, "department", "", 0, &ev->department)
            != 0)
+    {
+        return -1;
+    }
+
+    if (cc_events_string(ld, je, "address", "", 0, &ev->address) != 0
+        || cc_events_string(ld, je, "bring", "", 0, &ev->bring) != 0
+        || cc_events_questions(ld, je, ev) != 0)
     {
         return -1;
     }
@@ -510,6 +576,9 @@ cc_events_free(cc_events_t *events)
         free(ev->title);
         free(ev->place);
         free(ev->department);
+        free(ev->address);
+        free(ev->bring);
+        free(ev->questions);
     }
 
     free(events->events);

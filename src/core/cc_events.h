@@ -15,6 +15,9 @@ typedef struct {
     char        *title;         /* French */
     char        *place;         /* French, may be "" */
     char        *department;    /* "14", "27", ..., may be "" */
+    char        *address;       /* postal address line, may be "" */
+    char        *bring;         /* what to bring, may be "" */
+    char        *questions;     /* its own questions: JSON text, or NULL */
     int          dated;         /* 0: dates not announced yet */
     int64_t      start;         /* Unix seconds, when dated */
     int64_t      end;

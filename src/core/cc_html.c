@@ -230,7 +230,8 @@ cc_has_error(json_t *errors, const char *name)
 
 
 static void
-cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors)
+cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors,
+    int registration)
 {
     int          found;
     size_t       i, n;
@@ -241,8 +242,10 @@ cc_error_summary(cc_buf_t *b, const cc_schema_t *schema, json_t *errors)
 
     cc_buf_str(b, "<div class=\"resume-erreurs\" role=\"alert\" "
                "aria-labelledby=\"resume-erreurs-titre\">\n"
-               "<h2 id=\"resume-erreurs-titre\">"
-               CC_PAGE_NOT_RECORDED CC_NBSP ": ");
+               "<h2 id=\"resume-erreurs-titre\">");
+    cc_buf_str(b, registration ? CC_PAGE_REG_NOT_RECORDED
+                               : CC_PAGE_NOT_RECORDED);
+    cc_buf_str(b, CC_NBSP ": ");
     cc_buf_num(b, n);
     cc_buf_str(b, n > 1 ? " " CC_PAGE_ERRORS "</h2>\n<ul>\n"
                         : " " CC_PAGE_ERROR "</h2>\n<ul>\n");
@@ -344,7 +347,7 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
     }
 
     if (errors) {
-        cc_error_summary(&b, schema, errors);
+        cc_error_summary(&b, schema, errors, fp->native);
 
     } else if (schema->intro[0] && !fp->fragment) {
         cc_buf_str(&b, "<p class=\"intro\">");
@@ -367,6 +370,10 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
         cc_buf_str(&b, "</a></p>\n<p>" CC_PAGE_DRAFT_KEEP "</p>\n</div>\n");
     }
 
+    if (fp->before) {
+        cc_buf_str(&b, fp->before);
+    }
+
     cc_buf_str(&b, "<p class=\"encadre\">" CC_PAGE_REQUIRED_NOTE "</p>\n"
                "<form id=\"");
     cc_buf_escs(&b, schema->form);
@@ -378,7 +385,8 @@ cc_form_page_html(const cc_schema_t *schema, const cc_shell_t *shell,
         cc_buf_str(&b, "\"");
     }
 
-    cc_buf_str(&b, " data-formulaire");
+    cc_buf_str(&b, fp->native ? " data-formulaire data-envoi-natif"
+                              : " data-formulaire");
 
     if (fp->thanks) {
         cc_buf_str(&b, " data-merci=\"");

@@ -102,7 +102,9 @@ typedef struct {
     const char                *resume;      /* the resumed draft's code */
     const char                *current;     /* the page's own address */
     const char                *fields;      /* cc_form_fields_html()'s */
+    const char                *before;      /* HTML before the form */
     unsigned                   drafts:1;    /* "save and come back" */
+    unsigned                   native:1;    /* the script posts it plainly */
     unsigned                   fragment:1;  /* the form alone, no page */
 } cc_form_page_t;
 

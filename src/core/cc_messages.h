@@ -156,6 +156,8 @@ const cc_message_t *cc_message(cc_msg_e id);
 #define CC_PAGE_CLOSED_TITLE       "La concertation est close"
 /* the form shown again (cc_html.c) */
 #define CC_PAGE_NOT_RECORDED       "Votre réponse n'a pas été enregistrée"
+#define CC_PAGE_REG_NOT_RECORDED   "Votre inscription n'a pas été " \
+                                   "enregistrée"
 #define CC_PAGE_ERRORS             "erreurs à corriger"
 #define CC_PAGE_ERROR              "erreur à corriger"
 #define CC_PAGE_SUBMIT             "Envoyer ma réponse"

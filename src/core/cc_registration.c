@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cc_registration.h"
 #include "cc_schema_int.h"
+#include "cc_event_text.h"
 
 
 
@@ -131,8 +132,10 @@ int
 cc_reg_check_schema(const cc_schema_t *schema, const char *field,
     const cc_events_t *events, char *err, size_t errlen)
 {
-    size_t             i;
-    const cc_field_t  *f, *e;
+    size_t              i;
+    const cc_field_t   *f, *e;
+    const cc_option_t  *o;
+    char                label[CC_EVENT_TEXT_LEN];
 
     f = cc_schema_field(schema, field);
 
@@ -164,13 +167,26 @@ cc_reg_check_schema(const cc_schema_t *schema, const char *field,
     }
 
     for (i = 0; i < events->n; i++) {
-        if (cc_field_option(f, events->events[i].id,
-                            strlen(events->events[i].id))
-            == NULL)
-        {
+        o = cc_field_option(f, events->events[i].id,
+                            strlen(events->events[i].id));
+
+        if (o == NULL) {
             snprintf(err, errlen, "the programme's event \"%s\" is not "
                      "an option of the schema's field \"%s\"",
                      events->events[i].id, field);
+            return -1;
+        }
+
+        /* one source for titles and dates: a label written by hand must
+         * say what the programme says (or write "options": "programme") */
+
+        if (cc_event_label_fr(&events->events[i], label, sizeof(label)) == 0
+            || strcmp(o->label, label) != 0)
+        {
+            snprintf(err, errlen, "the label of the option \"%s\" (\"%s\") "
+                     "differs from the programme's \"%s\": write "
+                     "\"options\": \"programme\" to take the programme's",
+                     events->events[i].id, o->label, label);
             return -1;
         }
     }

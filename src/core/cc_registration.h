@@ -61,4 +61,16 @@ size_t cc_reg_email_key(const char *email, size_t len, char *out,
 int cc_reg_check_schema(const cc_schema_t *schema, const char *field,
     const cc_events_t *events, char *err, size_t errlen);
 
+/*
+ * A registration form's definition, read from path and completed from the
+ * programme: a choice field whose "options" is the string "programme" gets
+ * one option per event (cc_event_label_fr()), and the events' own
+ * questions join the form before its first consent box, each asked only
+ * for the events that declare it (the same name in two events must be the
+ * same question).  A definition without such a field is loaded as it is.
+ * events NULL: "programme" is refused.  Errors name the file and the event.
+ */
+cc_schema_t *cc_reg_schema_load_file(const char *path,
+    const cc_events_t *events, char *err, size_t errlen);
+
 #endif /* CC_REGISTRATION_H */

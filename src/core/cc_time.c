@@ -134,23 +134,38 @@ cc_time_parse(const char *s, size_t len, int64_t *t, int *offset)
 size_t
 cc_time_format_fr(int64_t t, int offset, char *out)
 {
-    int      y, m, d, n, wday;
-    int64_t  local, days, secs;
+    int      n;
+    cc_tm_t  tm;
 
-    /* bounds that keep t + offset from overflowing; the year is checked
-     * on the local day below */
+    if (cc_time_civil(t, offset, &tm) != 0) {
+        return 0;
+    }
+
+    n = snprintf(out, CC_TIME_FR_LEN, "%s %d%s %s %04d à %d h %02d",
+                 cc_days_fr[tm.wday], tm.day, tm.day == 1 ? "er" : "",
+                 cc_months_fr[tm.month - 1], tm.year, tm.hour, tm.min);
+
+    if (n < 0 || n >= CC_TIME_FR_LEN) {
+        return 0;
+    }
+
+    return (size_t) n;
+}
+
+
+int
+cc_time_civil(int64_t t, int offset, cc_tm_t *tm)
+{
+    int64_t  local, days, secs;
 
     if (t < (int64_t) (CC_DAYS_MIN - 2) * CC_SECONDS_PER_DAY
         || t > (int64_t) (CC_DAYS_MAX + 2) * CC_SECONDS_PER_DAY
         || offset < -86400 || offset > 86400)
     {
-        return 0;
+        return -1;
     }
 
     local = t + offset;
-
-    /* floor division: times before 1970 are negative */
-
     days = local / CC_SECONDS_PER_DAY;
     secs = local % CC_SECONDS_PER_DAY;
 
@@ -160,25 +175,71 @@ cc_time_format_fr(int64_t t, int offset, char *out)
     }
 
     if (days < CC_DAYS_MIN || days > CC_DAYS_MAX) {
-        return 0;
+        return -1;
     }
 
-    cc_civil_from_days(days, &y, &m, &d);
+    cc_civil_from_days(days, &tm->year, &tm->month, &tm->day);
+    tm->wday = (int) ((days % 7 + 7 + 4) % 7);
+    tm->hour = (int) (secs / 3600);
+    tm->min = (int) (secs % 3600 / 60);
+    tm->sec = (int) (secs % 60);
 
-    /* 1970-01-01 was a Thursday */
+    return 0;
+}
 
-    wday = (int) ((days % 7 + 7 + 4) % 7);
 
-    n = snprintf(out, CC_TIME_FR_LEN, "%s %d%s %s %04d à %d h %02d",
-                 cc_days_fr[wday], d, d == 1 ? "er" : "",
-                 cc_months_fr[m - 1], y, (int) (secs / 3600),
-                 (int) (secs % 3600 / 60));
+/* the last Sunday of a month, at 01:00 UTC */
 
-    if (n < 0 || n >= CC_TIME_FR_LEN) {
-        return 0;
+static int64_t
+cc_time_last_sunday(int year, int month)
+{
+    int64_t  days;
+
+    days = cc_days_from_civil(year, month, cc_month_days(year, month));
+    days -= (days % 7 + 7 + 4) % 7;
+
+    return days * CC_SECONDS_PER_DAY + 3600;
+}
+
+
+/*
+ * Summer time in the European Union (directive 2000/84/EC, in force in
+ * France since 1996): from the last Sunday of March to the last Sunday of
+ * October, both at 01:00 UTC.  Computed rather than read from the tz
+ * database, so that the module and its tools agree whatever the machine's
+ * zoneinfo, and the calendar invitation's VTIMEZONE says the same rule.
+ */
+
+int
+cc_time_paris_offset(int64_t t)
+{
+    cc_tm_t  tm;
+
+    if (cc_time_civil(t, 0, &tm) != 0 || tm.year < 1996) {
+        return 3600;
     }
 
-    return (size_t) n;
+    if (t >= cc_time_last_sunday(tm.year, 3)
+        && t < cc_time_last_sunday(tm.year, 10))
+    {
+        return 7200;
+    }
+
+    return 3600;
+}
+
+
+const char *
+cc_time_day_fr(int wday)
+{
+    return cc_days_fr[((wday % 7) + 7) % 7];
+}
+
+
+const char *
+cc_time_month_fr(int month)
+{
+    return (month >= 1 && month <= 12) ? cc_months_fr[month - 1] : "";
 }
 
 

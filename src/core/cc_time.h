@@ -32,6 +32,21 @@ const char *cc_time_parse(const char *s, size_t len, int64_t *t,
  */
 size_t cc_time_format_fr(int64_t t, int offset, char *out);
 
+/* a time as read on a clock: month 1-12, wday 0 (Sunday) to 6 */
+typedef struct {
+    int  year, month, day, wday, hour, min, sec;
+} cc_tm_t;
+
+/* t at "offset" seconds east of UTC; -1 when out of range */
+int cc_time_civil(int64_t t, int offset, cc_tm_t *tm);
+
+/* Europe/Paris' offset at t: 7200 in summer time, 3600 otherwise */
+int cc_time_paris_offset(int64_t t);
+
+/* "lundi", "janvier" */
+const char *cc_time_day_fr(int wday);
+const char *cc_time_month_fr(int month);
+
 typedef enum {
     CC_PHASE_BEFORE = 0,
     CC_PHASE_OPEN,

@@ -7,8 +7,9 @@
 -- ARGV[1..4]: registration id, received_at, event, "" (reserved);
 -- ARGV[5]: capacity.
 --
--- Returns {0} for an unknown registration, {1, promoted id or ""} once
--- cancelled (now or before).
+-- Returns {0} for an unknown registration, {1, promoted id or "", the
+-- status before: "confirmed", "waitlisted", or "cancelled" when it was
+-- cancelled before, the name kept with it}.
 
 local capacity = tonumber(ARGV[5])
 local reg = redis.call('HGET', KEYS[4], ARGV[1])
@@ -17,13 +18,14 @@ if not reg then
     return {0}
 end
 
-local status, email = string.match(reg, '^(%a+) (.*)$')
+local status, who = string.match(reg, '^(%a+) (.*)$')
+local email, name = string.match(who, '^(%S+) ?(.*)$')
 
 if status == 'cancelled' then
-    return {1, ''}
+    return {1, '', status, name or ''}
 end
 
-redis.call('HSET', KEYS[4], ARGV[1], 'cancelled ' .. email)
+redis.call('HSET', KEYS[4], ARGV[1], 'cancelled ' .. who)
 
 if redis.call('HGET', KEYS[3], email) == ARGV[1] then
     redis.call('HDEL', KEYS[3], email)
@@ -67,4 +69,4 @@ while confirmed < capacity do
     end
 end
 
-return {1, promoted}
+return {1, promoted, status, name or ''}

@@ -256,11 +256,6 @@ export const PAGES = [
     ['questionnaire', '/questionnaire.html'],
     ['inscription', '/inscription.html'],
     ['merci', '/merci.html?id=0190a000-0000-7000-8000-000000000000'],
-    ['inscription-confirmee',
-     '/inscription-confirmee.html?id=x&evenement=atelier-caen&jeton=x.y.z'],
-    ['inscription-attente',
-     '/inscription-attente.html?id=x&evenement=atelier-caen&position=2'
-     + '&jeton=x.y.z'],
     ['erreur', '/erreur.html'],
     ['consultation-a-venir', '/consultation-a-venir.html'],
     ['consultation-fermee', '/consultation-fermee.html'],

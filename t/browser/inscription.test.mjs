@@ -1,10 +1,13 @@
-// Registrations in a real browser: a workshop registration confirmed, with
-// and without JavaScript; seats left shown live; a full event shown as full.
+// Registrations in a real browser, with and without JavaScript: the page
+// made from the programme, the answer page naming the event, the
+// cancellation link that shows before the button cancels, the waiting
+// list in words, a full event answered with the events that still have
+// room; axe-core on every page of the journey; seats left shown live.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, redisCli, screenshot, startSite, xrange }
-    from './harness.mjs';
+import { axe, axeWithoutJs, launchBrowser, redisCli, screenshot, startSite,
+         xrange } from './harness.mjs';
 
 const STREAM = 'concertation:inscriptions';
 const SUBMIT = 'form[action="/api/inscription"] button[type=submit]';
@@ -41,7 +44,7 @@ async function eventsUntil(pred) {
     throw new Error('/api/evenements did not show the new counters');
 }
 
-async function register(page, event, email) {
+async function register(page, event, email, js) {
     await page.check(`input[name=evenement][value=${event}]`);
     await page.fill('#champ-nom', 'Lefèvre');
     await page.fill('#champ-prenom', 'Camille');
@@ -49,37 +52,64 @@ async function register(page, event, email) {
     await page.fill('#champ-organisation', 'Coopérative des Deux Rives');
     await page.check('#champ-consentement');
     await Promise.all([
-        page.waitForURL(/\/inscription-confirmee\.html\?/, { timeout: 15000 }),
+        page.waitForURL(/\/api\/inscription$/, { timeout: 15000 }),
         page.click(SUBMIT),
     ]);
+}
+
+// axe-core on the page as it is, JavaScript on or off
+async function accessible(page, js) {
+    const v = js ? await axe(page) : await axeWithoutJs(browser, site, page);
+    assert.deepEqual(v, [], JSON.stringify(v, null, 1));
 }
 
 for (const js of [false, true]) {
     const how = js ? 'with JavaScript' : 'without JavaScript';
 
-    test(`register to a workshop ${how}: confirmation page`, async () => {
+    test(`register, then cancel from the link, ${how}`, async () => {
         const event = js ? 'atelier-caen' : 'atelier-martot';
         const email = `camille.${js ? 'js' : 'sansjs'}@example.org`;
         const ctx = await browser.newContext({ javaScriptEnabled: js });
         const page = await ctx.newPage();
         await page.goto(site.url('/inscription.html'));
+        await accessible(page, js);
         const seats = confirmed(event);
 
-        await register(page, event, email);
+        await register(page, event, email, js);
         await screenshot(page, `inscription-confirmee-${js ? 'js' : 'sans-js'}`);
         assert.match(await page.locator('h1').innerText(), /confirmée/);
-        const q = new URL(page.url()).searchParams;
-        assert.equal(q.get('evenement'), event);
-        assert.ok(q.get('id'), 'the registration id is in the address');
-        assert.match(q.get('jeton') ?? '', /\./, 'with its cancellation token');
-
+        const summary = await page.locator('dl.inscription').innerText();
+        assert.match(summary, /Atelier territorial/, 'the event named');
+        assert.match(summary, /2027, de 14\s*h à 17\s*h/, 'its day and hours');
+        assert.match(summary, /Camille Lefèvre/, 'the name');
+        await accessible(page, js);
         assert.equal(confirmed(event), seats + 1, 'one seat taken in Redis');
         const entry = xrange(site.redisPort, STREAM)
-            .find((e) => e.fields.id === q.get('id'));
+            .find((e) => e.fields.event === event
+                         && JSON.parse(e.fields.data).email === email);
         assert.ok(entry, 'the registration is in the stream');
-        assert.equal(entry.fields.event, event);
         assert.equal(entry.fields.status, 'registered');
-        assert.equal(JSON.parse(entry.fields.data).email, email);
+
+        // the link shows the registration; following it cancels nothing
+        await page.click('#lien-annulation');
+        await page.waitForURL(/\/inscription\/annulation\?jeton=/);
+        await screenshot(page, `annulation-${js ? 'js' : 'sans-js'}`);
+        assert.match(await page.locator('h1').innerText(),
+                     /Annuler votre inscription/);
+        assert.match(await page.locator('dl.inscription').innerText(),
+                     /Camille Lefèvre/);
+        await accessible(page, js);
+        assert.equal(confirmed(event), seats + 1, 'a GET cancels nothing');
+
+        await Promise.all([
+            page.waitForLoadState('load'),
+            page.click('button:has-text("Confirmer l\'annulation")'),
+        ]);
+        assert.match(await page.locator('h1').innerText(), /annulée/);
+        assert.match(await page.locator('main').innerText(),
+                     /Votre place est libérée/);
+        await accessible(page, js);
+        assert.equal(confirmed(event), seats, 'the seat is free again');
         await ctx.close();
     });
 }
@@ -132,27 +162,46 @@ test('a full event is shown as full', async () => {
     await ctx.close();
 });
 
-test('without JavaScript, no seat left: the waiting list page', async () => {
-    // every seat taken, the waiting list empty
-    redisCli(site.redisPort, 'HSET', 'concertation:atelier-cherbourg:event',
-             'confirmed', '60');
+for (const js of [false, true]) {
+    const how = js ? 'with JavaScript' : 'without JavaScript';
+
+    test(`no seat left: the waiting list in words, ${how}`, async () => {
+        const event = js ? 'atelier-alencon' : 'atelier-cherbourg';
+        redisCli(site.redisPort, 'HSET', `concertation:${event}:event`,
+                 'confirmed', '60');
+        const ctx = await browser.newContext({ javaScriptEnabled: js });
+        const page = await ctx.newPage();
+        await page.goto(site.url('/inscription.html'));
+        await register(page, event, `alix.${js}@example.org`, js);
+        await screenshot(page, `inscription-attente-${js ? 'js' : 'sans-js'}`);
+        assert.match(await page.locator('h1').innerText(), /liste d'attente/);
+        assert.match(await page.locator('main').innerText(),
+                     /en première position sur la liste d'attente/);
+        await accessible(page, js);
+        assert.equal(confirmed(event), 60, 'no seat beyond capacity');
+        await ctx.close();
+    });
+}
+
+test('a full event: the form again, and the events with room', async () => {
+    // the seats and the waiting list (register.lua counts its members)
+    redisCli(site.redisPort, 'HSET', 'concertation:atelier-caen:event',
+             'confirmed', '60', 'waitlisted', '20');
+    redisCli(site.redisPort, 'ZADD', 'concertation:atelier-caen:waitlist',
+             ...Array.from({ length: 20 }, (_, i) => [String(i), `w${i}`])
+                 .flat());
     const ctx = await browser.newContext({ javaScriptEnabled: false });
     const page = await ctx.newPage();
     await page.goto(site.url('/inscription.html'));
-    await page.check('input[name=evenement][value=atelier-cherbourg]');
-    await page.fill('#champ-nom', 'Martin');
-    await page.fill('#champ-prenom', 'Alix');
-    await page.fill('#champ-email', 'alix@example.org');
-    await page.check('#champ-consentement');
-    await Promise.all([
-        page.waitForURL(/\/inscription-attente\.html\?/, { timeout: 15000 }),
-        page.click(SUBMIT),
-    ]);
-    await screenshot(page, 'inscription-attente-sans-js');
-    assert.match(await page.locator('h1').innerText(), /liste d'attente/);
-    const q = new URL(page.url()).searchParams;
-    assert.equal(q.get('evenement'), 'atelier-cherbourg');
-    assert.equal(q.get('position'), '1');
-    assert.equal(confirmed('atelier-cherbourg'), 60, 'no seat beyond capacity');
+    await register(page, 'atelier-caen', 'plein@example.org', false);
+    await screenshot(page, 'inscription-complet-reponse');
+    assert.match(await page.locator('.resume-erreurs').innerText(),
+                 /Atelier territorial du Calvados.*est complet/);
+    const room = page.locator('#places-restantes + #liste-evenements');
+    assert.match(await room.innerText(), /Atelier territorial de l'Eure/);
+    assert.doesNotMatch(await room.innerText(), /du Calvados/);
+    assert.equal(await page.inputValue('#champ-email'), 'plein@example.org',
+                 'what was typed is kept');
+    await accessible(page, false);
     await ctx.close();
 });

@@ -87,5 +87,6 @@ void test_reply(void);
 void test_export(void);
 void test_metrics(void);
 void test_errors(void);
+void test_reg_pages(void);
 
 #endif /* CC_TEST_H */

@@ -64,6 +64,7 @@ main(void)
     test_export();
     test_metrics();
     test_errors();
+    test_reg_pages();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 

@@ -389,7 +389,10 @@ test_export_regs(void)
     CHECK(cc_regs_apply(r, "ia", "registered", d, strlen(d), "t1") == 0);
     d = reg("b");
     CHECK(cc_regs_apply(r, "ib", "registered", d, strlen(d), "t2") == 0);
-    d = reg("c");
+    /* the event's own questions: columns after the person's */
+    d = "{\"evenement\":\"e\",\"nom\":\"c\",\"prenom\":\"P\","
+        "\"email\":\"c@x.fr\",\"repas\":\"oui\",\"themes\":[\"a\",\"b\"],"
+        "\"places\":2,\"consentement\":true}";
     CHECK(cc_regs_apply(r, "ic", "waitlisted", d, strlen(d), "t3") == 0);
     d = reg("=d");
     CHECK(cc_regs_apply(r, "id", "waitlisted", d, strlen(d), "t4") == 0);
@@ -417,11 +420,11 @@ test_export_regs(void)
     cc_xbuf_init(&b);
     CHECK(cc_regs_csv(r, &b, ';', 1) == 0);
     CHECK_STR(b.data, CC_EXPORT_BOM
-              "nom;prenom;email;organisation;besoins;statut;position;"
-              "inscrit_le;id\r\n"
-              "b;P;b@x.fr;;;confirmee;;t2;ib\r\n"
-              "c;P;c@x.fr;;;confirmee;;t3;ic\r\n"
-              "'=d;P;'=d@x.fr;;;liste_attente;1;t4;id\r\n");
+              "nom;prenom;email;organisation;repas;themes;places;statut;"
+              "position;inscrit_le;id\r\n"
+              "b;P;b@x.fr;;;;;confirmee;;t2;ib\r\n"
+              "c;P;c@x.fr;;oui;a, b;2;confirmee;;t3;ic\r\n"
+              "'=d;P;'=d@x.fr;;;;;liste_attente;1;t4;id\r\n");
 
     cc_xbuf_free(&b);
     cc_regs_free(r);

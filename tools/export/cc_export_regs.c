@@ -226,10 +226,101 @@ cc_regs_get(cc_regs_t *regs, size_t i, int *confirmed)
 
 
 static const char  *cc_regs_fields[] = {
-    "nom", "prenom", "email", "organisation", "besoins"
+    "nom", "prenom", "email", "organisation"
 };
 
 #define CC_REGS_NFIELDS  (sizeof(cc_regs_fields) / sizeof(cc_regs_fields[0]))
+
+
+/*
+ * The columns after the person's: every other answer (the event's own
+ * questions, declared in the programme), in the order they first appear,
+ * so that the list loses nothing whatever the programme asked.
+ */
+
+static json_t *
+cc_regs_extra(cc_regs_t *regs)
+{
+    size_t       i, k;
+    json_t      *root, *v, *names, *n;
+    const char  *key;
+
+    names = json_array();
+
+    for (i = 0; names && i < regs->nregs; i++) {
+        root = json_loads(regs->regs[i].data, 0, NULL);
+
+        json_object_foreach(root, key, v) {
+            for (k = 0; k < CC_REGS_NFIELDS; k++) {
+                if (strcmp(key, cc_regs_fields[k]) == 0) {
+                    break;
+                }
+            }
+
+            if (k < CC_REGS_NFIELDS || strcmp(key, "evenement") == 0
+                || strcmp(key, "consentement") == 0)
+            {
+                continue;
+            }
+
+            json_array_foreach(names, k, n) {
+                if (strcmp(json_string_value(n), key) == 0) {
+                    break;
+                }
+            }
+
+            if (k == json_array_size(names)) {
+                json_array_append_new(names, json_string(key));
+            }
+        }
+
+        json_decref(root);
+    }
+
+    return names;
+}
+
+
+/* an answer as a cell: text, number, "oui", a list joined by ", " */
+
+static void
+cc_regs_cell(cc_xbuf_t *b, json_t *v, char sep)
+{
+    char    num[32];
+    size_t  i;
+    json_t  *e;
+    cc_xbuf_t  list;
+
+    if (json_is_string(v)) {
+        cc_export_csv_cell(b, json_string_value(v), json_string_length(v),
+                           sep);
+
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof(num), "%lld", (long long) json_integer_value(v));
+        cc_xbuf_str(b, num);
+
+    } else if (json_is_true(v)) {
+        cc_xbuf_str(b, "oui");
+
+    } else if (json_is_array(v)) {
+        cc_xbuf_init(&list);
+
+        json_array_foreach(v, i, e) {
+            if (i) {
+                cc_xbuf_add(&list, ", ", 2);
+            }
+
+            if (json_is_string(e)) {
+                cc_xbuf_add(&list, json_string_value(e),
+                            json_string_length(e));
+            }
+        }
+
+        cc_export_csv_cell(b, list.data ? list.data : "", list.len, sep);
+        b->nomem |= list.nomem;
+        cc_xbuf_free(&list);
+    }
+}
 
 
 int
@@ -237,27 +328,41 @@ cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom)
 {
     char         pos[24];
     size_t       i, k, waiting;
-    json_t      *root, *v;
+    json_t      *root, *extra, *n;
     cc_reg_t    *r;
-    const char  *s;
 
-    static const char  *cols[] = {
-        "nom", "prenom", "email", "organisation", "besoins", "statut",
-        "position", "inscrit_le", "id"
+    static const char  *tail[] = {
+        "statut", "position", "inscrit_le", "id"
     };
 
     cc_regs_sort(regs);
+
+    extra = cc_regs_extra(regs);
+    if (extra == NULL) {
+        return -1;
+    }
 
     if (bom) {
         cc_xbuf_str(b, CC_EXPORT_BOM);
     }
 
-    for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+    for (k = 0; k < CC_REGS_NFIELDS; k++) {
+        cc_xbuf_str(b, cc_regs_fields[k]);
+        cc_xbuf_add(b, &sep, 1);
+    }
+
+    json_array_foreach(extra, k, n) {
+        cc_export_csv_cell(b, json_string_value(n), json_string_length(n),
+                           sep);
+        cc_xbuf_add(b, &sep, 1);
+    }
+
+    for (k = 0; k < sizeof(tail) / sizeof(tail[0]); k++) {
         if (k) {
             cc_xbuf_add(b, &sep, 1);
         }
 
-        cc_xbuf_str(b, cols[k]);
+        cc_xbuf_str(b, tail[k]);
     }
 
     cc_xbuf_add(b, "\r\n", 2);
@@ -268,13 +373,13 @@ cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom)
         root = json_loads(r->data, 0, NULL);
 
         for (k = 0; k < CC_REGS_NFIELDS; k++) {
-            v = json_is_object(root) ? json_object_get(root,
-                                                        cc_regs_fields[k])
-                                     : NULL;
-            s = json_is_string(v) ? json_string_value(v) : "";
+            cc_regs_cell(b, json_object_get(root, cc_regs_fields[k]), sep);
+            cc_xbuf_add(b, &sep, 1);
+        }
 
-            cc_export_csv_cell(b, s, json_is_string(v)
-                                     ? json_string_length(v) : 0, sep);
+        json_array_foreach(extra, k, n) {
+            cc_regs_cell(b, json_object_get(root, json_string_value(n)),
+                         sep);
             cc_xbuf_add(b, &sep, 1);
         }
 
@@ -296,6 +401,8 @@ cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom)
         cc_export_csv_cell(b, r->id, strlen(r->id), sep);
         cc_xbuf_add(b, "\r\n", 2);
     }
+
+    json_decref(extra);
 
     return b->nomem ? -1 : 0;
 }
