@@ -32,10 +32,10 @@ NPM_PACKAGE := $(if $(shell command -v npm 2>/dev/null),,npm)
 
 # what building the module needs, and what running and testing it adds
 BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
-                  gcc make
+                  libcurl4-openssl-dev gcc make
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
-                  dpkg-dev
+                  dpkg-dev python3 python3-aiosmtpd python3-icalendar
 # (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
@@ -86,14 +86,15 @@ $(MODULE): $(NGXDIR)/objs/Makefile $(MODULE_SOURCES)
 
 module: $(MODULE)
 
-run: deps module
+run: deps module notify
 	conf/run-dev.sh
 
 unit: deps
 	$(MAKE) -C t/unit
 
-integration: deps module export
-	CONCERTATION_EXPORT=$${CONCERTATION_EXPORT:-$(EXPORT)} prove -v t/*.t
+integration: deps module export notify
+	CONCERTATION_EXPORT=$${CONCERTATION_EXPORT:-$(EXPORT)} \
+	CONCERTATION_NOTIFY=$${CONCERTATION_NOTIFY:-$(NOTIFY)} prove -v t/*.t
 
 # The site in Debian's Chromium, driven by playwright-core (t/browser/):
 # npm installs the exact versions of package-lock.json, and no browser.
@@ -188,25 +189,22 @@ asan-module: $(ASAN_MODULE)
 # ASAN_TESTS="t/04-redis.t t/13-resp-faults.t" narrows the run
 ASAN_TESTS ?= t/*.t
 
-test-asan: deps $(ASAN_MODULE) export
+test-asan: deps $(ASAN_MODULE) export notify
 	CONCERTATION_EXPORT=$${CONCERTATION_EXPORT:-$(EXPORT)} \
+	CONCERTATION_NOTIFY=$${CONCERTATION_NOTIFY:-$(NOTIFY)} \
 	$(ASAN_ENV) prove $(ASAN_TESTS)
 
 # The back-office export tool (tools/export/, README "The back-office
 # export"): a plain program, its own pieces (the cc_export_*.c are unit-
-# tested and fuzzed without Redis) and the src/core/ files it shares with
-# the module (the questionnaire definition, time).
+# tested and fuzzed without Redis) and src/core/, which it shares with the
+# module (the definitions, the programme, time).
 EXPORT      := $(BUILD)/concertation-export
-EXPORT_SRCS := $(wildcard tools/export/*.c) \
-               src/core/cc_schema.c src/core/cc_schema_query.c \
-               src/core/cc_schema_field.c src/core/cc_schema_cond.c \
-               src/core/cc_schema_props.c src/core/cc_schema_slots.c \
-               src/core/cc_text.c src/core/cc_time.c
+EXPORT_SRCS := $(wildcard tools/export/*.c src/core/*.c)
 EXPORT_CC   := gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
                -Wl,-z,relro -Wl,-z,now -Isrc/core -Itools/export
 
-.PHONY: export export-test install
+.PHONY: export export-test notify install
 
 $(EXPORT): $(EXPORT_SRCS) $(wildcard tools/export/*.h src/core/*.h) \
            | deps-build
@@ -214,6 +212,22 @@ $(EXPORT): $(EXPORT_SRCS) $(wildcard tools/export/*.h src/core/*.h) \
 	$(EXPORT_CC) -o $@ $(EXPORT_SRCS) -lhiredis -ljansson -lcrypto
 
 export: $(EXPORT)
+
+# The registrations' e-mails (tools/notify/, README "The registrations'
+# e-mails"): hiredis, libcurl's SMTP client; its messages and invitation
+# (cc_notify_*.c) are unit-tested without Redis or relay; it shares
+# src/core/ (the programme, its words, the cancellation token) with the
+# module.
+NOTIFY      := $(BUILD)/concertation-notify
+NOTIFY_SRCS := $(wildcard tools/notify/*.c src/core/*.c)
+
+$(NOTIFY): $(NOTIFY_SRCS) $(wildcard tools/notify/*.h src/core/*.h) \
+           | deps-build
+	@mkdir -p $(BUILD)
+	$(EXPORT_CC) -Itools/notify -o $@ $(NOTIFY_SRCS) \
+	    -lcurl -lhiredis -ljansson -lcrypto
+
+notify: $(NOTIFY)
 
 export-test: deps module export
 	CONCERTATION_MODULE=$${CONCERTATION_MODULE:-$(MODULE)} \
@@ -223,11 +237,12 @@ export-test: deps module export
 PREFIX     ?= /usr/local
 MODULE_DIR ?= /usr/lib/nginx/modules
 
-install: module export
+install: module export notify
 	install -d $(DESTDIR)$(MODULE_DIR) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(MODULE) \
 	    $(DESTDIR)$(MODULE_DIR)/ngx_http_concertation_module.so
 	install -m 755 $(EXPORT) $(DESTDIR)$(PREFIX)/bin/concertation-export
+	install -m 755 $(NOTIFY) $(DESTDIR)$(PREFIX)/bin/concertation-notify
 
 bench: deps module
 	t/bench/run

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: a private Redis and nginx with the module, in the foreground.
-# Everything lives in build/run/; Ctrl-C stops both servers this started.
+# `make run`: a private Redis, nginx with the module, a mail catcher and
+# concertation-notify sending the registrations' e-mails to it, in the
+# foreground.  Everything lives in build/run/ (the e-mails as files in
+# build/run/mail/); Ctrl-C stops every process this started.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,8 +10,10 @@ run=$root/build/run
 port=${PORT:-8080}
 redis_port=${REDIS_PORT:-6380}
 module=${CONCERTATION_MODULE:-$root/build/ngx_http_concertation_module.so}
+notify=${CONCERTATION_NOTIFY:-$root/build/concertation-notify}
+smtp_port=${SMTP_PORT:-2525}
 
-mkdir -p "$run/redis" "$run/tmp"
+mkdir -p "$run/redis" "$run/tmp" "$run/mail"
 
 # the consultation window around today, in local time with its offset
 window_start=${WINDOW_START:-$(date -d yesterday +%Y-%m-%dT00:00:00%:z)}
@@ -27,9 +31,17 @@ sed -e "s|@ROOT@|$root|g" -e "s|@RUN@|$run|g" -e "s|@MODULE@|$module|g" \
 
 redis_pid=
 nginx_pid=
+catcher_pid=
+notify_pid=
 
 stop() {
     trap - INT TERM EXIT
+    for pid in "$notify_pid" "$catcher_pid"; do
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid"
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     if [ -n "$nginx_pid" ] && kill -0 "$nginx_pid" 2>/dev/null; then
         kill -QUIT "$nginx_pid"
         wait "$nginx_pid" 2>/dev/null || true
@@ -54,6 +66,23 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
+# the registrations' e-mails: a catcher on loopback keeps each message
+# as a file, concertation-notify sends them there
+/usr/bin/python3 "$root/t/lib/smtp_catcher.py" --listen "127.0.0.1:$smtp_port" \
+    --dir "$run/mail" > "$run/catcher.log" 2>&1 &
+catcher_pid=$!
+for _ in $(seq 50); do
+    grep -q ready "$run/catcher.log" 2>/dev/null && break
+    kill -0 "$catcher_pid" 2>/dev/null || { cat "$run/catcher.log"; exit 1; }
+    sleep 0.1
+done
+"$notify" --redis "127.0.0.1:$redis_port" \
+    --events "$root/conf/events.demo.json" --secret-file "$run/secret" \
+    --site "http://127.0.0.1:$port" --smtp "smtp://127.0.0.1:$smtp_port" \
+    --from concertation-ess@normandie.fr --metrics "$run/notify.prom" \
+    > "$run/notify.log" 2>&1 &
+notify_pid=$!
+
 nginx -q -t -p "$run" -c "$run/nginx.conf" -e "$run/error.log"
 nginx -p "$run" -c "$run/nginx.conf" -e "$run/error.log" -g 'daemon off;' &
 nginx_pid=$!
@@ -65,10 +94,12 @@ cat <<MSG
     questionnaire  http://127.0.0.1:$port/questionnaire.html
                    open from $window_start to $window_end
     API            POST http://127.0.0.1:$port/api/questionnaire
+    registrations  http://127.0.0.1:$port/inscription.html
+    e-mails sent   $run/mail/ (one .eml file per message; notify.log)
     answers        redis-cli -p $redis_port XRANGE concertation:questionnaire - +
     logs           $run/error.log, $run/access.log, $run/redis.log
 
-  Ctrl-C stops nginx and Redis.
+  Ctrl-C stops nginx, Redis, the mail catcher and the notifier.
 
 MSG
 

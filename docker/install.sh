@@ -8,6 +8,8 @@
 #   docker/install.sh DESTDIR
 #
 #   /usr/local/bin/concertation-entrypoint      docker/entrypoint.sh
+#   /usr/local/bin/concertation-notify-entrypoint
+#                                               docker/notify-entrypoint.sh
 #   /etc/concertation/nginx.conf                docker/nginx.conf
 #   /etc/concertation/{questionnaire,inscription,events}.json
 #   /etc/concertation/security-headers.conf
@@ -27,6 +29,8 @@ install -d "$dest/usr/local/bin" \
     "$dest/run/concertation"
 
 install -m 0755 docker/entrypoint.sh "$dest/usr/local/bin/concertation-entrypoint"
+install -m 0755 docker/notify-entrypoint.sh \
+    "$dest/usr/local/bin/concertation-notify-entrypoint"
 install -m 0644 docker/nginx.conf conf/questionnaire.json \
     conf/inscription.json conf/events.json conf/security-headers.conf \
     "$dest/etc/concertation/"

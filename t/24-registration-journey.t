@@ -44,6 +44,7 @@ http {
     concertation_events $dir/events.json;
     concertation_events_cache zone=ev:64k interval=100ms;
     concertation_page_fragments $root/html/inc;
+    concertation_registration_mail on;
     server {
         listen 127.0.0.1:%%PORT%%;
         root $root/html;
@@ -107,6 +108,8 @@ like($r->{body}, qr{<dd>mercredi 14 juillet 2027, de 10\x{c2}\x{a0}h à 12\x{c2}
 like($r->{body}, qr{<dd>Caen, salle 2<br>14 rue Clos Herbert, 14000 Caen</dd>}, '... its place and address');
 like($r->{body}, qr{<dd>Camille Lefèvre</dd>}, '... the name');
 like($r->{body}, qr{Un stylo}, '... what to bring');
+like($r->{body}, qr{Un courriel récapitulatif est envoyé à camille\@example\.org, avec une invitation},
+     '... and that an e-mail follows (concertation_registration_mail on)');
 my $link1 = link_of($r->{body});
 like($link1 // '', qr{^/inscription/annulation\?jeton=[0-9a-f-]{36}\.atelier-ete\.[0-9a-f]{32}\z},
      '... and the cancellation link');

@@ -88,5 +88,6 @@ void test_export(void);
 void test_metrics(void);
 void test_errors(void);
 void test_reg_pages(void);
+void test_notify(void);
 
 #endif /* CC_TEST_H */

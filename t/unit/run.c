@@ -65,6 +65,7 @@ main(void)
     test_metrics();
     test_errors();
     test_reg_pages();
+    test_notify();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 

@@ -140,6 +140,8 @@ typedef struct {
     const char        *prefix;       /* "concertation:" */
     const char        *stream;       /* "questionnaire", "inscriptions" */
     const char        *schema;       /* NULL: the default for the stream */
+    const char        *events;       /* the programme, for a registration
+                                        form's "options": "programme" */
     int                jsonl;
     const char        *output;       /* NULL or "-": standard output */
     char               sep;

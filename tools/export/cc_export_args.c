@@ -191,7 +191,7 @@ enum {
     CC_O_FORMAT, CC_O_OUTPUT, CC_O_SEP, CC_O_NOBOM, CC_O_RAW, CC_O_CLIENT,
     CC_O_FULL, CC_O_REGS, CC_O_PURGE, CC_O_DRY, CC_O_GROUP, CC_O_CONSUMER,
     CC_O_STATE, CC_O_BATCH, CC_O_MAX, CC_O_STATS, CC_O_HELP, CC_O_VERSION,
-    CC_O_CODEBOOK
+    CC_O_CODEBOOK, CC_O_EVENTS
 };
 
 static const cc_opt_t  cc_export_options[] = {
@@ -200,6 +200,7 @@ static const cc_opt_t  cc_export_options[] = {
     { "--prefixe", CC_OPT_VALUE, CC_O_PREFIX },
     { "--flux", CC_OPT_VALUE, CC_O_STREAM },
     { "--schema", CC_OPT_VALUE, CC_O_SCHEMA },
+    { "--evenements", CC_OPT_VALUE, CC_O_EVENTS },
     { "--format", CC_OPT_VALUE, CC_O_FORMAT },
     { "--sortie", CC_OPT_VALUE, CC_O_OUTPUT },
     { "-o", CC_OPT_VALUE, CC_O_OUTPUT },
@@ -345,6 +346,10 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
 
         case CC_O_SCHEMA:
             o->schema = val;
+            break;
+
+        case CC_O_EVENTS:
+            o->events = val;
             break;
 
         case CC_O_FORMAT:

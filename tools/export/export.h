@@ -56,6 +56,8 @@ redisReply *export_cmdv(export_t *ex, ...);   /* NULL-terminated strings */
 int export_is_error(redisReply *r, const char *prefix);
 
 /* export_file.c */
+/* the form's definition; a registration form with the programme's events */
+cc_schema_t *export_schema_load(cc_export_opts_t *o, const char *path);
 FILE *export_file_open(const char *path, char *tmp, size_t tmplen);
 void export_file_close(FILE *fp, const char *tmp);
 void export_file_install(const char *tmp, const char *path);

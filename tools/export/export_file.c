@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "cc_registration.h"
 
 
 void
@@ -112,12 +113,50 @@ export_file_atomic(const char *path, const char *data, size_t len)
 }
 
 
+/*
+ * The definition, as the module loads it: a registration form whose
+ * events are "options": "programme" takes them, and the events' own
+ * questions, from the programme (--evenements, or nginx's default path
+ * when it is there).
+ */
+
+cc_schema_t *
+export_schema_load(cc_export_opts_t *o, const char *path)
+{
+    char          err[1024];
+    const char   *events_path;
+    cc_events_t  *events;
+    cc_schema_t  *schema;
+
+    events_path = o->events ? o->events
+                            : "/etc/nginx/concertation/events.json";
+    events = NULL;
+
+    if (o->events != NULL || access(events_path, R_OK) == 0) {
+        events = cc_events_load_file(events_path, err, sizeof(err));
+
+        if (events == NULL) {
+            export_die(EX_FILES, "programme (--evenements) : %s", err);
+        }
+    }
+
+    schema = cc_reg_schema_load_file(path, events, err, sizeof(err));
+    cc_events_free(events);
+
+    if (schema == NULL) {
+        export_die(EX_FILES, "schéma (--schema) : %s%s", err,
+                   events ? "" : " (--evenements FICHIER : le programme)");
+    }
+
+    return schema;
+}
+
+
 /* --dictionnaire: the definition's codebook, a CSV like the export's */
 
 int
 export_codebook(cc_export_opts_t *o)
 {
-    char          err[1024];
     const char   *path;
     cc_xbuf_t     b;
     cc_schema_t  *schema;
@@ -125,10 +164,7 @@ export_codebook(cc_export_opts_t *o)
     path = o->schema ? o->schema
                      : "/etc/nginx/concertation/questionnaire.json";
 
-    schema = cc_schema_load_file(path, err, sizeof(err));
-    if (schema == NULL) {
-        export_die(EX_FILES, "schéma (--schema) : %s", err);
-    }
+    schema = export_schema_load(o, path);
 
     cc_xbuf_init(&b);
 

@@ -3,13 +3,23 @@
  * streams, never beyond what every consumer group has read and
  * acknowledged.  An entry not yet read by a group, or read but still
  * pending (its export file is not known to be durable), stays, and so
- * does everything after it.
+ * does everything after it.  Then the registrations' own keys: the
+ * address and name of every registration made before the date (its id is
+ * a UUIDv7, which says when), in <event>:regs and <event>:emails, the
+ * notifier's reminders sent (<event>:reminded) and the messages it set
+ * aside (notify:refused).
  */
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "export.h"
+
+
+/* concertation-notify's consumer group, by default */
+#define EXPORT_NOTIFY_GROUP  "notify"
 
 
 typedef struct {
@@ -52,7 +62,7 @@ static int
 export_purge_bound(export_t *ex, const char *key, export_bound_t *b)
 {
     char         why[512], date[CC_SID_LEN];
-    size_t       i;
+    size_t       i, exports;
     cc_sid_t     sid;
     redisReply  *r, *g, *p;
     const char  *name, *last, *first;
@@ -78,7 +88,17 @@ export_purge_bound(export_t *ex, const char *key, export_bound_t *b)
         export_die(EX_REDIS, "XINFO GROUPS %s : réponse inattendue", key);
     }
 
-    if (r->elements == 0) {
+    /* the notifier's group bounds the purge (its messages are not all
+       sent) but is no export: without another group, nothing was */
+
+    exports = 0;
+
+    for (i = 0; i < r->elements; i++) {
+        name = export_info(r->element[i], "name");
+        exports += name != NULL && strcmp(name, EXPORT_NOTIFY_GROUP) != 0;
+    }
+
+    if (exports == 0) {
         b->bound.ms = 0;
         b->bound.seq = 0;
         snprintf(b->why, sizeof(b->why), "aucun groupe d'export : rien n'a "
@@ -175,6 +195,177 @@ export_purge_count(export_t *ex, const char *key, cc_sid_t bound)
 }
 
 
+/* the time of a UUIDv7, in ms; 0 when s is not one */
+
+static uint64_t
+export_uuid7_ms(const char *s)
+{
+    int       i, k;
+    char      c;
+    uint64_t  ms;
+
+    if (strlen(s) != 36 || s[8] != '-' || s[14] != '7') {
+        return 0;
+    }
+
+    ms = 0;
+
+    for (i = 0, k = 0; k < 12; i++) {
+        c = s[i];
+
+        if (c == '-') {
+            continue;
+        }
+
+        if (c >= '0' && c <= '9') {
+            ms = ms * 16 + (uint64_t) (c - '0');
+
+        } else if (c >= 'a' && c <= 'f') {
+            ms = ms * 16 + (uint64_t) (c - 'a' + 10);
+
+        } else {
+            return 0;
+        }
+
+        k++;
+    }
+
+    return ms;
+}
+
+
+/* one event's registrations made before the date: their address and name */
+
+static void
+export_purge_event(export_t *ex, const char *regs, unsigned long long *nregs,
+    unsigned long long *nemails, unsigned long long *nreminded)
+{
+    char         base[1200], key[1300], addr[512];
+    size_t       i, len;
+    uint64_t     ms;
+    const char  *id, *email, *end;
+    redisReply  *h, *r;
+
+    len = strlen(regs) - sizeof(":regs") + 1;
+    snprintf(base, sizeof(base), "%.*s", (int) len, regs);
+
+    h = export_cmdv(ex, "HGETALL", regs, NULL);
+
+    for (i = 0; h->type == REDIS_REPLY_ARRAY && i + 1 < h->elements; i += 2) {
+        id = h->element[i]->str;
+        ms = export_uuid7_ms(id);
+
+        if (ms == 0 || (int64_t) ms >= ex->opts->purge_before) {
+            continue;
+        }
+
+        (*nregs)++;
+
+        /* "<status> <e-mail> <name>" */
+
+        email = strchr(h->element[i + 1]->str, ' ');
+        email = email ? email + 1 : "";
+        end = strchr(email, ' ');
+        len = end ? (size_t) (end - email) : strlen(email);
+
+        snprintf(key, sizeof(key), "%s:emails", base);
+
+        if (len > 0) {
+            snprintf(addr, sizeof(addr), "%.*s", (int) len, email);
+            r = export_cmdv(ex, "HGET", key, addr, NULL);
+
+            if (r->type == REDIS_REPLY_STRING && strcmp(r->str, id) == 0) {
+                (*nemails)++;
+
+                if (!ex->opts->dry_run) {
+                    freeReplyObject(export_cmdv(ex, "HDEL", key, addr,
+                                                NULL));
+                }
+            }
+
+            freeReplyObject(r);
+        }
+
+        snprintf(key, sizeof(key), "%s:reminded", base);
+        r = export_cmdv(ex, "SISMEMBER", key, id, NULL);
+        *nreminded += r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        freeReplyObject(r);
+
+        if (!ex->opts->dry_run) {
+            freeReplyObject(export_cmdv(ex, "SREM", key, id, NULL));
+            freeReplyObject(export_cmdv(ex, "HDEL", regs, id, NULL));
+        }
+    }
+
+    freeReplyObject(h);
+}
+
+
+static void
+export_purge_registrations(export_t *ex)
+{
+    char                cursor[32], match[1200], key[1200];
+    size_t              i;
+    json_int_t          at;
+    json_t             *o;
+    redisReply         *r, *l;
+    unsigned long long  nregs, nemails, nreminded, nrefused;
+
+    nregs = nemails = nreminded = nrefused = 0;
+    snprintf(match, sizeof(match), "%s*:regs", ex->opts->prefix);
+    strcpy(cursor, "0");
+
+    do {
+        r = export_cmdv(ex, "SCAN", cursor, "MATCH", match, "COUNT", "200",
+                        NULL);
+
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            export_die(EX_REDIS, "SCAN : %s",
+                       r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        }
+
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+
+        for (i = 0; i < r->element[1]->elements; i++) {
+            export_purge_event(ex, r->element[1]->element[i]->str, &nregs,
+                               &nemails, &nreminded);
+        }
+
+        freeReplyObject(r);
+
+    } while (strcmp(cursor, "0") != 0);
+
+    /* the notifier's messages set aside, by the time they were */
+
+    snprintf(key, sizeof(key), "%snotify:refused", ex->opts->prefix);
+    l = export_cmdv(ex, "LRANGE", key, "0", "-1", NULL);
+
+    for (i = 0; l->type == REDIS_REPLY_ARRAY && i < l->elements; i++) {
+        o = json_loads(l->element[i]->str, 0, NULL);
+        at = json_integer_value(json_object_get(o, "at"));
+        json_decref(o);
+
+        if (at * 1000 < ex->opts->purge_before) {
+            nrefused++;
+
+            if (!ex->opts->dry_run) {
+                freeReplyObject(export_cmdv(ex, "LREM", key, "1",
+                                            l->element[i]->str, NULL));
+            }
+        }
+    }
+
+    freeReplyObject(l);
+
+    printf("inscriptions : %llu inscriptions (adresse et nom) %s, "
+           "%llu adresses de :emails, %llu rappels notés (:reminded), "
+           "%llu messages écartés (notify:refused)\n", nregs,
+           ex->opts->dry_run ? "seraient supprimées (--dry-run)"
+                             : "supprimées",
+           nemails, nreminded, nrefused);
+}
+
+
 int
 export_purge(export_t *ex)
 {
@@ -219,6 +410,8 @@ export_purge(export_t *ex)
                                  : "supprimées",
                bound, b.why);
     }
+
+    export_purge_registrations(ex);
 
     if (fflush(stdout) != 0) {
         return EX_FILES;

@@ -224,11 +224,7 @@ export_schema(export_stream_t *s)
                : "/etc/nginx/concertation/questionnaire.json";
     }
 
-    s->schema = cc_schema_load_file(path, err, sizeof(err));
-
-    if (s->schema == NULL) {
-        export_die(EX_FILES, "schéma (--schema) : %s", err);
-    }
+    s->schema = export_schema_load(s->ex->opts, path);
 
     if (cc_export_schema_check(s->schema, err, sizeof(err)) != 0) {
         export_die(EX_FILES, "schéma %s : %s", path, err);
