@@ -382,20 +382,27 @@ refused:
 
 
 /*
- * The token and honeypot of a redisplayed form.  Its token is backdated by
- * the minimum fill time: the person has already spent that time on the
- * form, and must be able to send it again at once.
+ * The token and honeypot of a redisplayed form.  Its token is the one the
+ * form came with, when that one is of this key and not too old: the time
+ * the person spent on the form still counts, and the minimum fill time
+ * still holds from when the form was first served.  Otherwise (no token,
+ * a forged or an expired one) it is a token of now: a client that posts
+ * without a token to get one waits the minimum time like everybody.
  */
 
 ngx_int_t
 ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
-    cc_page_plumbing_t *pl)
+    const char *sent, cc_page_plumbing_t *pl)
 {
-    size_t                             len;
-    u_char                            *token;
+    size_t                               len;
+    u_char                              *token;
+    int64_t                              now;
+    ngx_time_t                          *tp;
     ngx_http_concertation_abuse_conf_t  *acf;
+    ngx_http_concertation_main_conf_t   *cmcf;
 
     acf = ngx_http_concertation_loc_conf(r)->abuse;
+    cmcf = ngx_http_concertation_main_conf(r);
 
     pl->token_name = NULL;
     pl->token = NULL;
@@ -405,12 +412,34 @@ ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    token = ngx_http_concertation_abuse_mint(r, acf->form_min_time, &len);
+    pl->token_name = NGX_HTTP_CONCERTATION_TOKEN_FIELD;
+
+    if (sent != NULL && cmcf && cmcf->keys->form_token) {
+        tp = ngx_timeofday();
+        now = (int64_t) tp->sec * 1000 + tp->msec;
+        len = ngx_strlen(sent);
+
+        if (len <= CC_TOKEN_MAX_LEN
+            && cc_token_check(cmcf->keys->form_token, sent, len, now, 0,
+                              (int64_t) acf->form_max_age, NULL)
+               == CC_TOKEN_OK)
+        {
+            token = ngx_pnalloc(r->pool, len + 1);
+            if (token == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(token, sent, len + 1);
+            pl->token = (char *) token;
+            return NGX_OK;
+        }
+    }
+
+    token = ngx_http_concertation_abuse_mint(r, &len);
     if (token == NULL) {
         return NGX_ERROR;
     }
 
-    pl->token_name = NGX_HTTP_CONCERTATION_TOKEN_FIELD;
     pl->token = (char *) token;
 
     return NGX_OK;
@@ -420,8 +449,7 @@ ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
 /* a NUL-terminated token in the request's pool, or NULL */
 
 u_char *
-ngx_http_concertation_abuse_mint(ngx_http_request_t *r, ngx_msec_t backdate,
-    size_t *len)
+ngx_http_concertation_abuse_mint(ngx_http_request_t *r, size_t *len)
 {
     u_char                             *p;
     int64_t                             now;
@@ -445,7 +473,7 @@ ngx_http_concertation_abuse_mint(ngx_http_request_t *r, ngx_msec_t backdate,
     }
 
     tp = ngx_timeofday();
-    now = (int64_t) tp->sec * 1000 + tp->msec - (int64_t) backdate;
+    now = (int64_t) tp->sec * 1000 + tp->msec;
 
     *len = cc_token_make(key, now, (char *) p);
 

@@ -70,10 +70,11 @@ ngx_int_t ngx_http_concertation_abuse_verdict(ngx_http_request_t *r,
 
 /* a NUL-terminated form token in the request's pool, or NULL */
 u_char *ngx_http_concertation_abuse_mint(ngx_http_request_t *r,
-    ngx_msec_t backdate, size_t *len);
+    size_t *len);
 /* the token and honeypot of a redisplayed form */
+/* sent: the token the form was posted with (NUL-terminated), or NULL */
 ngx_int_t ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
-    cc_page_plumbing_t *pl);
+    const char *sent, cc_page_plumbing_t *pl);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_ABUSE_H_INCLUDED_ */

@@ -47,7 +47,7 @@ ngx_http_concertation_form_token_variable(ngx_http_request_t *r,
     size_t   len;
     u_char  *p;
 
-    p = ngx_http_concertation_abuse_mint(r, 0, &len);
+    p = ngx_http_concertation_abuse_mint(r, &len);
 
     if (p == NULL) {
         v->not_found = 1;
@@ -102,7 +102,7 @@ ngx_http_concertation_form_token_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    token = ngx_http_concertation_abuse_mint(r, 0, &len);
+    token = ngx_http_concertation_abuse_mint(r, &len);
     if (token == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -90,7 +90,7 @@ ngx_http_concertation_form_view(ngx_http_request_t *r,
     fp.pl = &pl;
 
     if (v->fresh) {
-        token = ngx_http_concertation_abuse_mint(r, 0, &len);
+        token = ngx_http_concertation_abuse_mint(r, &len);
         fp.key = (char *) ngx_http_concertation_view_key(r);
 
         if (token == NULL || fp.key == NULL) {
@@ -102,7 +102,11 @@ ngx_http_concertation_form_view(ngx_http_request_t *r,
         pl.honeypot = form->abuse->honeypot.len
                       ? (char *) form->abuse->honeypot.data : NULL;
 
-    } else if (ngx_http_concertation_abuse_plumbing(r, &pl) != NGX_OK) {
+    } else if (ngx_http_concertation_abuse_plumbing(r,
+                   json_string_value(json_object_get(v->submitted,
+                                          NGX_HTTP_CONCERTATION_TOKEN_FIELD)),
+                   &pl) != NGX_OK)
+    {
         return NULL;
     }
 

@@ -14,14 +14,13 @@
 #include "ngx_http_concertation_redis.h"
 #include "ngx_http_concertation_redis_queue.h"
 #include "ngx_http_concertation_redis_handshake.h"
+#include "ngx_http_concertation_redis_backoff.h"
 #include "ngx_http_concertation_gauges.h"
 #include "cc_metrics.h"
 #include "cc_reply.h"
 
 
 
-#define NGX_HTTP_CONCERTATION_BACKOFF_MIN  100
-#define NGX_HTTP_CONCERTATION_BACKOFF_MAX  5000
 #define NGX_HTTP_CONCERTATION_READ_SIZE    16384
 
 /*
@@ -52,9 +51,9 @@ typedef struct {
     ngx_peer_connection_t               peer;
     redisReader                        *reader;
     ngx_http_concertation_queue_t       queue;
-    ngx_event_t                         reconnect;
-    ngx_msec_t                          backoff;
+    ngx_http_concertation_backoff_t     backoff;
     ngx_log_t                           log;
+    ngx_log_t                           quiet;  /* for nginx's connect() */
     ngx_http_concertation_handshake_t   hs;
     ngx_msec_t                          last_reply;  /* one was whole */
     ngx_event_t                         stalled;
@@ -71,13 +70,13 @@ static ngx_http_concertation_cmd_t *ngx_http_concertation_redis_enqueue(
     void *data);
 static void ngx_http_concertation_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_concertation_redis_read_handler(ngx_event_t *rev);
-static ngx_int_t ngx_http_concertation_redis_test_connect(
+static ngx_err_t ngx_http_concertation_redis_test_connect(
     ngx_connection_t *c);
 static ngx_int_t ngx_http_concertation_redis_dispatch(
     ngx_http_concertation_redis_t *rd, redisReply *reply);
 static void ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
     ngx_err_t err, const char *reason);
-static void ngx_http_concertation_redis_reconnect_handler(ngx_event_t *ev);
+static void ngx_http_concertation_redis_retry(void *data);
 static void ngx_http_concertation_redis_stalled_handler(ngx_event_t *ev);
 
 
@@ -102,10 +101,16 @@ ngx_http_concertation_redis_init(ngx_cycle_t *cycle,
 
     ngx_http_concertation_queue_init(&rd->queue, &rd->log);
 
-    rd->reconnect.handler = ngx_http_concertation_redis_reconnect_handler;
-    rd->reconnect.data = rd;
-    rd->reconnect.log = &rd->log;
-    rd->reconnect.cancelable = 1;
+    /*
+     * nginx logs why a connect() failed, once per try: the backoff logs
+     * the outage once per step instead
+     */
+    rd->quiet = rd->log;
+    rd->quiet.log_level = NGX_LOG_ALERT;
+    rd->quiet.next = NULL;
+
+    ngx_http_concertation_backoff_init(&rd->backoff, &rd->log,
+                                       ngx_http_concertation_redis_retry, rd);
 
     rd->stalled.handler = ngx_http_concertation_redis_stalled_handler;
     rd->stalled.data = rd;
@@ -132,9 +137,7 @@ ngx_http_concertation_redis_exit(ngx_cycle_t *cycle)
 
     ngx_http_concertation_redis_conn = NULL;
 
-    if (rd->reconnect.timer_set) {
-        ngx_del_timer(&rd->reconnect);
-    }
+    ngx_http_concertation_backoff_stop(&rd->backoff);
 
     if (rd->stalled.posted) {
         ngx_delete_posted_event(&rd->stalled);
@@ -168,12 +171,16 @@ ngx_http_concertation_redis_send(int argc, const char **argv,
 
     /*
      * Connect on demand rather than wait for the backoff timer: the first
-     * request after Redis comes back is served, not refused.
+     * request after Redis comes back is served, not refused.  Not after
+     * Redis refused the handshake, though: that will not change within a
+     * step.
      */
 
     if (rd->state == ngx_http_concertation_redis_down
-        && ngx_http_concertation_redis_connect(rd) != NGX_OK)
+        && (!ngx_http_concertation_backoff_may_try(&rd->backoff)
+            || ngx_http_concertation_redis_connect(rd) != NGX_OK))
     {
+        ngx_http_concertation_backoff_met(&rd->backoff);
         return NULL;
     }
 
@@ -284,15 +291,12 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
 {
     int                  keepalive;
     ngx_int_t            rc;
+    ngx_err_t            err;
     ngx_addr_t          *addr;
     ngx_connection_t    *c;
 
-    if (rd->reconnect.timer_set) {
-        ngx_del_timer(&rd->reconnect);
-    }
-
     ngx_http_concertation_gauges_redis_state(CC_REDIS_CONNECTING,
-                                              rd->backoff != 0);
+                                              rd->backoff.delay != 0);
 
     rd->reader = redisReaderCreate();
     if (rd->reader == NULL) {
@@ -315,15 +319,16 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
     rd->peer.socklen = addr->socklen;
     rd->peer.name = &addr->name;
     rd->peer.get = ngx_event_get_peer;
-    rd->peer.log = &rd->log;
-    rd->peer.log_error = NGX_ERROR_ERR;
+    rd->peer.log = &rd->quiet;
+    rd->peer.log_error = NGX_ERROR_INFO;
 
     rc = ngx_event_connect_peer(&rd->peer);
 
     if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
-        /* ngx_event_connect_peer() has closed the socket and logged why */
+        /* ngx_event_connect_peer() has closed the socket; errno says why */
+        err = ngx_socket_errno;
         rd->peer.connection = NULL;
-        ngx_http_concertation_redis_fail(rd, 0, NULL);
+        ngx_http_concertation_redis_fail(rd, err, "connect() failed");
         return NGX_ERROR;
     }
 
@@ -389,6 +394,7 @@ ngx_http_concertation_redis_enqueue(ngx_http_concertation_redis_t *rd,
 static void
 ngx_http_concertation_redis_write_handler(ngx_event_t *wev)
 {
+    ngx_err_t                       err;
     ngx_connection_t               *c;
     ngx_http_concertation_redis_t  *rd;
 
@@ -407,8 +413,10 @@ ngx_http_concertation_redis_write_handler(ngx_event_t *wev)
             return;
         }
 
-        if (ngx_http_concertation_redis_test_connect(c) != NGX_OK) {
-            ngx_http_concertation_redis_fail(rd, 0, NULL);
+        err = ngx_http_concertation_redis_test_connect(c);
+
+        if (err) {
+            ngx_http_concertation_redis_fail(rd, err, "connect() failed");
             return;
         }
 
@@ -433,7 +441,9 @@ ngx_http_concertation_redis_write_handler(ngx_event_t *wev)
 }
 
 
-static ngx_int_t
+/* why the connect() failed, 0 when it did not */
+
+static ngx_err_t
 ngx_http_concertation_redis_test_connect(ngx_connection_t *c)
 {
     int        err;
@@ -446,15 +456,7 @@ ngx_http_concertation_redis_test_connect(ngx_connection_t *c)
         err = ngx_socket_errno;
     }
 
-    if (err) {
-        ngx_log_error(NGX_LOG_ERR, c->log, err,
-                      "connect() to Redis at %V failed", c->addr_text.len
-                      ? &c->addr_text
-                      : ngx_http_concertation_redis_conn->peer.name);
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return err;
 }
 
 
@@ -462,7 +464,9 @@ static void
 ngx_http_concertation_redis_read_handler(ngx_event_t *rev)
 {
     ssize_t                         n;
+    ngx_err_t                       err;
     ngx_int_t                       rc;
+    ngx_uint_t                      not_master;
     redisReply                     *reply;
     ngx_connection_t               *c;
     ngx_http_concertation_redis_t  *rd;
@@ -473,8 +477,10 @@ ngx_http_concertation_redis_read_handler(ngx_event_t *rev)
 
     if (rd->state == ngx_http_concertation_redis_connecting) {
         /* an error or a hang-up before the connect completed */
-        if (ngx_http_concertation_redis_test_connect(c) != NGX_OK) {
-            ngx_http_concertation_redis_fail(rd, 0, NULL);
+        err = ngx_http_concertation_redis_test_connect(c);
+
+        if (err) {
+            ngx_http_concertation_redis_fail(rd, err, "connect() failed");
         }
         return;
     }
@@ -493,7 +499,8 @@ ngx_http_concertation_redis_read_handler(ngx_event_t *rev)
         }
 
         if (n == NGX_ERROR) {
-            ngx_http_concertation_redis_fail(rd, 0, NULL);
+            ngx_http_concertation_redis_fail(rd, ngx_socket_errno,
+                                             "recv() failed");
             return;
         }
 
@@ -519,12 +526,26 @@ ngx_http_concertation_redis_read_handler(ngx_event_t *rev)
                 break;
             }
 
+            not_master = cc_reply_not_master(reply);
+
             rc = ngx_http_concertation_redis_dispatch(rd, reply);
 
             if (rc != NGX_OK) {
                 ngx_http_concertation_redis_fail(rd, 0, rd->hs.error
                                  ? "handshake refused"
                                  : "reply without a command");
+                return;
+            }
+
+            /*
+             * After a failover the master is elsewhere: what is queued
+             * here fails now (and is spooled) rather than fail one by one
+             */
+
+            if (not_master) {
+                ngx_http_concertation_redis_fail(rd, 0, "no longer a "
+                                 "writable master (READONLY, MASTERDOWN "
+                                 "or LOADING)");
                 return;
             }
         }
@@ -554,16 +575,17 @@ ngx_http_concertation_redis_dispatch(ngx_http_concertation_redis_t *rd,
     }
 
     if (rd->hs.done && !rd->ready) {
-        /* the handshake's last reply: commands sent now are answered */
+        /* the handshake's last reply: the commands held back go now */
         rd->ready = 1;
+        rd->queue.hold = 0;
         ngx_http_concertation_gauges_redis_state(CC_REDIS_UP, 0);
+        ngx_http_concertation_backoff_up(&rd->backoff, rd->peer.name);
 
-        if (rd->backoff) {
-            ngx_log_error(NGX_LOG_NOTICE, &rd->log, 0,
-                          "connected to Redis at %V again", rd->peer.name);
+        if (rd->peer.connection->write->ready
+            && !rd->peer.connection->write->posted)
+        {
+            ngx_post_event(rd->peer.connection->write, &ngx_posted_events);
         }
-
-        rd->backoff = 0;
     }
 
     return NGX_OK;
@@ -580,11 +602,7 @@ static void
 ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
     ngx_err_t err, const char *reason)
 {
-    if (reason) {
-        ngx_log_error(NGX_LOG_ERR, &rd->log, err, "Redis at %V: %s",
-                      rd->rcf->addr ? &rd->rcf->addr->name : NULL,
-                      reason);
-    }
+    ngx_uint_t  requests, refused;
 
     if (rd->peer.connection) {
         ngx_close_connection(rd->peer.connection);
@@ -602,27 +620,24 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
 
     rd->state = ngx_http_concertation_redis_down;
     ngx_http_concertation_gauges_redis_state(CC_REDIS_DOWN, 0);
+    refused = rd->hs.error != NULL;
     rd->hs.error = NULL;
     rd->ready = 0;
+    rd->queue.hold = 0;
 
-    ngx_http_concertation_queue_fail(&rd->queue);
+    requests = ngx_http_concertation_queue_fail(&rd->queue);
 
-    rd->backoff = rd->backoff ? ngx_min(2 * rd->backoff,
-                                        NGX_HTTP_CONCERTATION_BACKOFF_MAX)
-                              : NGX_HTTP_CONCERTATION_BACKOFF_MIN;
-
-    if (ngx_http_concertation_redis_conn == rd && !ngx_exiting
-        && !ngx_terminate && !ngx_quit)
-    {
-        ngx_add_timer(&rd->reconnect, rd->backoff);
+    if (ngx_http_concertation_redis_conn == rd) {
+        ngx_http_concertation_backoff_failed(&rd->backoff, rd->peer.name,
+                                             err, reason, requests, refused);
     }
 }
 
 
 static void
-ngx_http_concertation_redis_reconnect_handler(ngx_event_t *ev)
+ngx_http_concertation_redis_retry(void *data)
 {
-    ngx_http_concertation_redis_t *rd = ev->data;
+    ngx_http_concertation_redis_t *rd = data;
 
     if (rd->state == ngx_http_concertation_redis_down) {
         (void) ngx_http_concertation_redis_connect(rd);

@@ -1,8 +1,9 @@
 
 /*
  * concertation: the handshake of a new Redis connection — AUTH and SELECT
- * when configured, then TIME, whose answer says the connection is ready
- * and how Redis's clock stands to ours.
+ * when configured, ROLE (a master, or the connection is dropped), then
+ * TIME, whose answer says the connection is ready and how Redis's clock
+ * stands to ours.  Nothing else is written before TIME is answered.
  */
 
 #ifndef _NGX_HTTP_CONCERTATION_REDIS_HANDSHAKE_H_INCLUDED_
@@ -21,7 +22,10 @@ typedef struct {
 } ngx_http_concertation_handshake_t;
 
 
-/* queues the handshake, ahead of every other command of the connection */
+/*
+ * queues the handshake, ahead of every other command of the connection,
+ * and holds those back until the connection clears q->hold
+ */
 void ngx_http_concertation_handshake_start(
     ngx_http_concertation_handshake_t *hs, ngx_http_concertation_queue_t *q,
     ngx_http_concertation_redis_conf_t *rcf, ngx_log_t *log);

@@ -29,6 +29,7 @@ ngx_http_concertation_queue_init(ngx_http_concertation_queue_t *q,
     ngx_queue_init(&q->inflight);
     ngx_queue_init(&q->free);
     q->log = log;
+    q->hold = 0;
 }
 
 
@@ -69,6 +70,7 @@ ngx_http_concertation_queue_push(ngx_http_concertation_queue_t *rq, int argc,
     cmd->data = data;
     cmd->queued_us = ngx_http_concertation_gauges_now_us();
     cmd->queued = ngx_current_msec;
+    cmd->handshake = 0;
 
     ngx_queue_insert_tail(&rq->outgoing, &cmd->queue);
 
@@ -98,9 +100,19 @@ ngx_http_concertation_queue_flush(ngx_http_concertation_queue_t *rq,
              q = ngx_queue_next(q))
         {
             cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
+
+            if (rq->hold && !cmd->handshake) {
+                /* not a byte of it before Redis said yes to the handshake */
+                break;
+            }
+
             iov[niov].iov_base = cmd->buf + cmd->sent;
             iov[niov].iov_len = cmd->len - cmd->sent;
             niov++;
+        }
+
+        if (niov == 0) {
+            return NGX_OK;
         }
 
         sent = writev(c->fd, iov, niov);
@@ -174,9 +186,10 @@ ngx_http_concertation_queue_reply(ngx_http_concertation_queue_t *rq,
 }
 
 
-void
+ngx_uint_t
 ngx_http_concertation_queue_fail(ngx_http_concertation_queue_t *rq)
 {
+    ngx_uint_t                    requests;
     ngx_queue_t                   failed, *q;
     ngx_http_concertation_cmd_t  *cmd;
 
@@ -185,6 +198,7 @@ ngx_http_concertation_queue_fail(ngx_http_concertation_queue_t *rq)
     ngx_queue_add(&failed, &rq->outgoing);
     ngx_queue_init(&rq->inflight);
     ngx_queue_init(&rq->outgoing);
+    requests = 0;
 
     while (!ngx_queue_empty(&failed)) {
         q = ngx_queue_head(&failed);
@@ -192,11 +206,14 @@ ngx_http_concertation_queue_fail(ngx_http_concertation_queue_t *rq)
         cmd = ngx_queue_data(q, ngx_http_concertation_cmd_t, queue);
 
         if (cmd->handler) {
+            requests += !cmd->handshake;
             cmd->handler(cmd->data, NULL);
         }
 
         ngx_http_concertation_queue_release(rq, cmd);
     }
+
+    return requests;
 }
 
 

@@ -21,6 +21,7 @@ struct ngx_http_concertation_cmd_s {
     size_t                              sent;
     uint64_t                            queued_us;  /* for the gauges */
     ngx_msec_t                          queued;
+    unsigned                            handshake:1;
 };
 
 
@@ -29,6 +30,8 @@ typedef struct {
     ngx_queue_t                         inflight;  /* sent, awaiting reply */
     ngx_queue_t                         free;
     ngx_log_t                          *log;
+    /* only the handshake's commands are written until it is answered */
+    unsigned                            hold:1;
 } ngx_http_concertation_queue_t;
 
 
@@ -44,8 +47,11 @@ ngx_int_t ngx_http_concertation_queue_flush(ngx_http_concertation_queue_t *q,
 /* the reply of the oldest command sent; NGX_ERROR when none was sent */
 ngx_int_t ngx_http_concertation_queue_reply(ngx_http_concertation_queue_t *q,
     redisReply *reply);
-/* every command fails (its handler gets no reply), the queue is empty */
-void ngx_http_concertation_queue_fail(ngx_http_concertation_queue_t *q);
+/*
+ * every command fails (its handler gets no reply), the queue is empty;
+ * returns how many of them were not the handshake's (a request's)
+ */
+ngx_uint_t ngx_http_concertation_queue_fail(ngx_http_concertation_queue_t *q);
 /* a command taken back: 1 when Redis may have seen it (a tombstone now) */
 ngx_uint_t ngx_http_concertation_queue_cancel(
     ngx_http_concertation_queue_t *q, ngx_http_concertation_cmd_t *cmd);

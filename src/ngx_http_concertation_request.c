@@ -505,6 +505,24 @@ ngx_http_concertation_validate(ngx_http_concertation_req_t *rq,
                                       &reserved);
     }
 
+    /*
+     * the token the form came with goes back with the form redisplayed
+     * (ngx_http_concertation_abuse_plumbing() judges whether it may)
+     */
+
+    if (submitted != NULL && ep->abuse && rq->abuse.ntokens == 1
+        && !rq->abuse.token_bad
+        && json_object_set_new(submitted, NGX_HTTP_CONCERTATION_TOKEN_FIELD,
+                               json_stringn((char *) rq->abuse.token,
+                                            rq->abuse.token_len))
+           != 0)
+    {
+        free(text);
+        cc_errors_free(errors);
+        json_decref(submitted);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     /* a refused post is refused before its fields are discussed */
 
     if ((v == CC_VALID || v == CC_INVALID) && ep->abuse

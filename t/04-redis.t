@@ -163,6 +163,83 @@ my $n3 = start_nginx(module_conf(drop => ['concertation_retry_after'],
 check_503(answer($n3->port, untracked => 1), 'wrong redis password', 2.5, 7);
 is($secure->xlen($STREAM, db => 3) + $secure->xlen($STREAM), 1, 'nothing stored with a wrong password');
 
+# ---- a database Redis does not have: SELECT refused, and nothing of the
+# request reaches Redis before the handshake is answered (it would run in
+# database 0)
+my $n5 = start_nginx(module_conf(http => 'concertation_redis_database 99;'),
+    redis => $secure);
+my $before0 = $secure->xlen($STREAM);
+my $r5 = answer($n5->port, untracked => 1);
+is($r5->{status}, 503, 'database 99: 503') or diag explain $r5;
+is($secure->xlen($STREAM), $before0, 'database 99: nothing written in database 0');
+like($n5->error_log, qr/Redis refused SELECT/, 'database 99: the refused SELECT is logged');
+$n5->stop;
+
+# ---- a replica: ROLE says so, nothing is sent to it; promoted, it is
+# used; demoted again (READONLY), the connection is dropped
+sub answer_201_within {
+    my ($p, $secs) = @_;
+    my $deadline = time + $secs;
+    my $r;
+    for (1 .. 200) {
+        $r = answer($p);
+        return $r if $r->{status} == 201 || time > $deadline;
+        select(undef, undef, undef, 0.1);
+    }
+    return $r;
+}
+my $primary = start_redis();
+my $replica = start_redis();
+is($replica->cmd('REPLICAOF', '127.0.0.1', $primary->port), 'OK', 'replica set up');
+my $n6 = start_nginx(module_conf(), redis => $replica);
+my $r6 = answer($n6->port, untracked => 1);
+is($r6->{status}, 503, 'a replica: 503') or diag explain $r6;
+like($n6->error_log, qr/Redis is not a master \(ROLE: slave\)/, 'a replica: ROLE logged');
+is($replica->cmd('REPLICAOF', 'NO', 'ONE'), 'OK', 'replica promoted');
+$r6 = answer_201_within($n6->port, 8);
+is($r6->{status}, 201, 'promoted: 201 within 8 s') or diag explain $r6;
+is_deeply([grep { $_ eq $r6->{id} } stored_ids($replica)], [$r6->{id}],
+    'promoted: the answer is in its stream');
+is($replica->cmd('REPLICAOF', '127.0.0.1', $primary->port), 'OK', 'demoted again');
+my %st6;
+for (1 .. 6) { $st6{answer($n6->port, untracked => 1)->{status}}++ }
+is($st6{201} // 0, 0, 'demoted: never 201') or diag explain \%st6;
+like($n6->error_log, qr/no longer a writable master/, 'demoted: the connection is dropped');
+$n6->stop;
+$replica->stop;
+$primary->stop;
+
+# ---- an outage: one line per backoff step, whatever the traffic, with
+# the count of the requests that met it
+my $oredis = start_redis();
+my $n7 = start_nginx(module_conf(), redis => $oredis);
+is(answer($n7->port)->{status}, 201, 'outage: 201 before');
+$oredis->stop;
+my ($n503, $sent) = (0, 0);
+my $until = time + 3;
+while (time < $until && $sent < 400) {
+    $sent++;
+    $n503++ if answer($n7->port, untracked => 1)->{status} == 503;
+    select(undef, undef, undef, 0.01);
+}
+$oredis->restart;
+is(answer_201_within($n7->port, 8)->{status}, 201, 'outage: 201 after');
+select(undef, undef, undef, 0.3);
+my @lines = grep { /Redis at|connected to Redis/ } split /\n/, $n7->error_log;
+cmp_ok(scalar(@lines), '<=', 24, "outage: at most 24 lines for $sent requests")
+    or diag join "\n", @lines;
+unlike($n7->error_log, qr/connect\(\) to \S+ failed/,
+    "outage: not one line of nginx's own per connect()");
+my $counted = 0;
+$counted += $_ for map { /(\d+) requests met it/ ? $1 : () } @lines;
+is($counted, $n503, "outage: the lines count the $n503 requests answered 503")
+    or diag join "\n", @lines;
+cmp_ok($n503, '>', 20, 'outage: many requests met it');
+like($n7->error_log, qr/next try in 5000 ms|next try in (?:800|1600|3200) ms/,
+    'outage: the backoff grows');
+like($n7->error_log, qr/connected to Redis at .* again/, 'outage: the return is logged');
+$n7->stop;
+
 # ---- unix socket
 my $local = start_redis(unixsocket => 1);
 my $n4 = start_nginx(module_conf(drop => ['concertation_redis'],

@@ -208,23 +208,42 @@ check_refused($r, 403, 'refused', 'token that is not a string');
 $r = post_json($port, '/api/token', with_token($json, $backdated));
 check_refused($r, 403, 'refused', 'forged token: time moved back a minute, same MAC');
 
-# the HTML refusal gives the form back, with a fresh token that can be sent
-# at once: the person has spent the time already
+# the HTML refusal gives the form back with the token it came with: the
+# time spent on the form counts from when it was served, never more
 $r = post_form($port, '/api/token', "$form&_jeton=$page_token&_site_web=",
     Accept => $BROWSER_ACCEPT);
 is($r->{status}, 403, 'browser, too fresh: 403');
 like($r->{headers}{'content-type'} // '', qr{^text/html}, 'browser, too fresh: HTML');
 like($r->{body}, qr/n&#39;a pas pu être accepté/, 'browser, too fresh: generic French message');
 my ($redisplay_token) = $r->{body} =~ /name="_jeton" value="([^"]*)"/;
-like($redisplay_token // '', qr/^\d{13}\.[0-9a-f]{32}\z/, 'the redisplayed form carries a fresh token');
+is($redisplay_token, $page_token, 'the redisplayed form carries back the token it came with');
 like($r->{body}, qr/name="_site_web" value="" tabindex="-1" autocomplete="off"/,
     'the redisplayed form carries the honeypot, empty');
 like($r->{body}, qr/Je souhaite que la Normandie/, 'the redisplayed form keeps the text written');
 $r = post_form($port, '/api/token', "$form&_jeton=$redisplay_token&_site_web=",
     Accept => $BROWSER_ACCEPT);
-is($r->{status}, 303, 'the redisplayed token is accepted at once: 303') or diag explain $r;
+is($r->{status}, 403, 'the redisplayed token is still too fresh: 403') or diag explain $r;
 
-is(xlen('token:questionnaire'), 1, 'nothing stored by the refusals (only the redisplayed post)');
+# a robot posts without a token to get one from the page, and posts it at
+# once: the token it got is of now, and too fresh
+$r = post_form($port, '/api/token', "$form&_site_web=", Accept => $BROWSER_ACCEPT);
+is($r->{status}, 403, 'browser, no token: 403');
+my ($got_token) = $r->{body} =~ /name="_jeton" value="([^"]*)"/;
+like($got_token // '', qr/^\d{13}\.[0-9a-f]{32}\z/, 'the page then carries a token');
+my ($got_ms) = ($got_token // '0') =~ /^(\d+)/;
+cmp_ok(abs($got_ms - int(time * 1000)), '<', 2000, 'a token of now, not dated back');
+$r = post_form($port, '/api/token', "$form&_jeton=$got_token&_site_web=",
+    Accept => $BROWSER_ACCEPT);
+is($r->{status}, 403, 'that token posted at once: refused (too fresh)') or diag explain $r;
+
+# a forged token is not echoed back
+$r = post_form($port, '/api/token', "$form&_jeton=$backdated&_site_web=",
+    Accept => $BROWSER_ACCEPT);
+my ($after_forged) = $r->{body} =~ /name="_jeton" value="([^"]*)"/;
+isnt($after_forged // '', $backdated, 'a forged token is not given back');
+like($after_forged // '', qr/^\d{13}\.[0-9a-f]{32}\z/, 'a real token instead');
+
+is(xlen('token:questionnaire'), 0, 'nothing stored by the refusals');
 
 # wait out the minimum fill time, once, for every token minted above
 my $wait = 1.2 - (time - $t_minted);
@@ -260,16 +279,16 @@ check_refused($r, 403, 'refused', 'JSON, honeypot not a string');
 $r = post_form($port, '/api/token', "$form&_jeton=$page_token2&_jeton=$page_token2");
 check_refused($r, 403, 'refused', 'urlencoded, token sent twice');
 
-# a 422 page redisplays the form with a fresh token and the honeypot
+# a 422 page redisplays the form with its token and the honeypot
 (my $invalid = $form) =~ s/(^|&)vision=[^&]*/$1vision=/;
 $r = post_form($port, '/api/token', "$invalid&_jeton=$page_token2&_site_web=",
     Accept => $BROWSER_ACCEPT);
 is($r->{status}, 422, 'browser, valid token, empty required text: 422') or diag explain $r;
 my ($t422) = $r->{body} =~ /name="_jeton" value="([^"]*)"/;
-like($t422 // '', qr/^\d{13}\.[0-9a-f]{32}\z/, 'the 422 page carries a fresh token');
+is($t422, $page_token2, 'the 422 page carries the token it came with');
 like($r->{body}, qr/name="_site_web" value="" tabindex="-1"/, 'the 422 page carries the honeypot');
 
-is(xlen('token:questionnaire'), 3, 'token: exactly the 3 accepted answers stored');
+is(xlen('token:questionnaire'), 2, 'token: exactly the 2 accepted answers stored');
 
 # too old: max age 1 s
 $r = post_json($port, '/api/old', with_token($json, $old_token));

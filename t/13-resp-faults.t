@@ -34,7 +34,8 @@ my $UUID = qr/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 #                             refusals padded to about 2 KiB each)
 #   "<seq> once <what>"       the next store command only gets <what>:
 #                             badtype, hugelen, overflow, close, or an
-#                             error word (LOADING, READONLY, BUSY, OOM)
+#                             error word (LOADING, READONLY, MASTERDOWN,
+#                             BUSY, OOM)
 #   "<seq> noscript"          EVALSHA answered NOSCRIPT, EVAL normally
 # In bytewise and burst modes, a store command whose answer carries an odd
 # marker is refused (-ERR), an even one stored: a reply delivered to the
@@ -124,6 +125,7 @@ sub fake_main {
                 my $cmd = uc $args->[0];
                 if ($cmd eq 'PING') { $out{$s} .= "+PONG\r\n"; next }
                 if ($cmd eq 'AUTH' || $cmd eq 'SELECT') { $out{$s} .= "+OK\r\n"; next }
+                if ($cmd eq 'ROLE') { $out{$s} .= "*3\r\n\$6\r\nmaster\r\n:0\r\n*0\r\n"; next }
                 if ($cmd eq 'TIME') {
                     my ($sec, $usec) = Time::HiRes::gettimeofday();
                     $out{$s} .= "*2\r\n\$" . length($sec) . "\r\n$sec\r\n\$"
@@ -423,8 +425,9 @@ for my $g (['badtype', 'a bad type byte'],
     is($ok->{status}, 201, 'once that connection is closed: stored again (201)');
 }
 
-# ---- error replies: 503, the connection is kept, the next one is stored
-for my $e (qw(LOADING READONLY BUSY OOM)) {
+# ---- error replies: 503, the next one is stored; BUSY and OOM keep the
+# connection, the errors of a Redis that is no master (any more) drop it
+for my $e (qw(LOADING READONLY MASTERDOWN BUSY OOM)) {
     set_mode("once $e");
     my $before = grep { $_ eq 'CONNECT' } seen();
     $r = post_json($port, $FORM_PATH, body_for(++$marker));
@@ -433,9 +436,15 @@ for my $e (qw(LOADING READONLY BUSY OOM)) {
     $r = post_json($port, $FORM_PATH, body_for(++$marker));
     is($r->{status}, 201, "-$e: the next request is stored (201)")
         or diag explain $r;
-    is(scalar(grep { $_ eq 'CONNECT' } seen()), $before,
-        "-$e: on the same connection");
+    my $after = grep { $_ eq 'CONNECT' } seen();
+    if ($e =~ /^(?:BUSY|OOM)\z/) {
+        is($after, $before, "-$e: on the same connection");
+    } else {
+        is($after, $before + 1, "-$e: on a new connection");
+    }
 }
+like($nginx->error_log, qr/\[error\].*no longer a writable master/,
+    'a master gone is logged');
 like($nginx->error_log, qr/\[error\].*LOADING simulated by the fake server/,
     'the error reply is logged');
 

@@ -16,6 +16,8 @@ static int cc_reply_id(const redisReply *r);
 static int cc_reply_status(const redisReply *r);
 static void cc_reply_shape(cc_reply_t *out, const char *why);
 static void *cc_reply_create_array(const redisReadTask *task, int elements);
+static int cc_reply_host(const char *s, size_t len, char *host);
+static int cc_reply_port(const char *s, size_t len, int *port);
 
 
 /* error codes after which the same command may well succeed later */
@@ -265,4 +267,204 @@ cc_reply_shape(cc_reply_t *out, const char *why)
     out->kind = CC_REPLY_FAILED;
     out->error = why;
     out->error_len = strlen(why);
+}
+
+
+int
+cc_reply_not_master(const redisReply *reply)
+{
+    size_t       len;
+    const char  *s;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR
+        || reply->str == NULL)
+    {
+        return 0;
+    }
+
+    s = reply->str;
+    len = reply->len;
+
+    return cc_reply_word(s, len, "READONLY")
+           || cc_reply_word(s, len, "MASTERDOWN")
+           || cc_reply_word(s, len, "LOADING");
+}
+
+
+cc_role_e
+cc_reply_role(const redisReply *reply, const char **role, size_t *role_len)
+{
+    const redisReply  *e0;
+
+    *role = NULL;
+    *role_len = 0;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements < 1 || reply->element == NULL
+        || reply->element[0] == NULL)
+    {
+        return CC_ROLE_UNKNOWN;
+    }
+
+    e0 = reply->element[0];
+
+    if (e0->type != REDIS_REPLY_STRING || e0->str == NULL) {
+        return CC_ROLE_UNKNOWN;
+    }
+
+    *role = e0->str;
+    *role_len = e0->len;
+
+    if (e0->len == 6 && memcmp(e0->str, "master", 6) == 0) {
+        return CC_ROLE_MASTER;
+    }
+
+    if ((e0->len == 5 && memcmp(e0->str, "slave", 5) == 0)
+        || (e0->len == 8 && memcmp(e0->str, "sentinel", 8) == 0))
+    {
+        return CC_ROLE_REPLICA;
+    }
+
+    return CC_ROLE_UNKNOWN;
+}
+
+
+int
+cc_reply_master_addr(const redisReply *reply, char *host, int *port)
+{
+    const redisReply  *h, *p;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != 2 || reply->element == NULL)
+    {
+        return 0;
+    }
+
+    h = reply->element[0];
+    p = reply->element[1];
+
+    if (h == NULL || p == NULL || h->type != REDIS_REPLY_STRING
+        || p->type != REDIS_REPLY_STRING || h->str == NULL || p->str == NULL)
+    {
+        return 0;
+    }
+
+    return cc_reply_host(h->str, h->len, host)
+           && cc_reply_port(p->str, p->len, port);
+}
+
+
+int
+cc_reply_switch_master(const redisReply *reply, const char *name,
+    size_t name_len, char *host, int *port)
+{
+    size_t             len, n;
+    const char        *s, *f[5];
+    size_t             flen[5];
+    const redisReply  *kind, *chan, *msg;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != 3 || reply->element == NULL)
+    {
+        return 0;
+    }
+
+    kind = reply->element[0];
+    chan = reply->element[1];
+    msg = reply->element[2];
+
+    if (kind == NULL || chan == NULL || msg == NULL
+        || kind->type != REDIS_REPLY_STRING || kind->len != 7
+        || memcmp(kind->str, "message", 7) != 0
+        || chan->type != REDIS_REPLY_STRING || chan->len != 14
+        || memcmp(chan->str, "+switch-master", 14) != 0
+        || msg->type != REDIS_REPLY_STRING || msg->str == NULL)
+    {
+        return 0;
+    }
+
+    /* five fields separated by single spaces */
+
+    s = msg->str;
+    len = msg->len;
+
+    for (n = 0; n < 5; n++) {
+        f[n] = s;
+
+        while (len && *s != ' ') {
+            s++;
+            len--;
+        }
+
+        flen[n] = s - f[n];
+
+        if (n < 4) {
+            if (len == 0) {
+                return 0;
+            }
+
+            s++;
+            len--;
+        }
+    }
+
+    if (len != 0 || flen[0] != name_len || memcmp(f[0], name, name_len) != 0)
+    {
+        return 0;
+    }
+
+    return cc_reply_host(f[3], flen[3], host)
+           && cc_reply_port(f[4], flen[4], port);
+}
+
+
+static int
+cc_reply_host(const char *s, size_t len, char *host)
+{
+    size_t  i;
+
+    if (len == 0 || len > CC_REPLY_HOST_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (s[i] <= ' ' || s[i] > '~') {
+            return 0;
+        }
+    }
+
+    memcpy(host, s, len);
+    host[len] = '\0';
+
+    return 1;
+}
+
+
+static int
+cc_reply_port(const char *s, size_t len, int *port)
+{
+    size_t  i;
+    int     v;
+
+    if (len == 0 || len > 5) {
+        return 0;
+    }
+
+    v = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+
+        v = v * 10 + (s[i] - '0');
+    }
+
+    if (v < 1 || v > 65535) {
+        return 0;
+    }
+
+    *port = v;
+
+    return 1;
 }

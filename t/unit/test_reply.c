@@ -405,9 +405,148 @@ test_reply_limit(void)
 }
 
 
+/* the verdicts of the master checks on resp, -1 when hiredis balks */
+
+static int
+not_master(const char *resp)
+{
+    int          v;
+    redisReply  *reply;
+
+    reply = parse(resp, strlen(resp));
+    if (reply == NULL) {
+        return -1;
+    }
+
+    v = cc_reply_not_master(reply);
+    freeReplyObject(reply);
+    return v;
+}
+
+
+static int
+role_is(const char *resp, cc_role_e want, const char *want_text)
+{
+    int          ok;
+    size_t       len;
+    cc_role_e    got;
+    const char  *text;
+    redisReply  *reply;
+
+    reply = parse(resp, strlen(resp));
+    if (reply == NULL) {
+        return 0;
+    }
+
+    got = cc_reply_role(reply, &text, &len);
+    ok = got == want && same(text, len, want_text);
+
+    freeReplyObject(reply);
+    return ok;
+}
+
+
+static int
+addr_is(const char *resp, int sw, const char *want_host, int want_port)
+{
+    int          ok, port;
+    char         host[CC_REPLY_HOST_MAX + 1];
+    redisReply  *reply;
+
+    reply = parse(resp, strlen(resp));
+    if (reply == NULL) {
+        return 0;
+    }
+
+    port = -1;
+    ok = sw ? cc_reply_switch_master(reply, "ess", 3, host, &port)
+            : cc_reply_master_addr(reply, host, &port);
+
+    if (want_host == NULL) {
+        ok = !ok && port == -1;
+
+    } else {
+        ok = ok && strcmp(host, want_host) == 0 && port == want_port;
+    }
+
+    freeReplyObject(reply);
+    return ok;
+}
+
+
+static void
+test_reply_master(void)
+{
+    CHECK(not_master("-READONLY You can't write against a read only "
+                     "replica.\r\n") == 1);
+    CHECK(not_master("-MASTERDOWN Link with MASTER is down and "
+                     "replica-serve-stale-data is set to 'no'.\r\n") == 1);
+    CHECK(not_master("-LOADING Redis is loading the dataset\r\n") == 1);
+    CHECK(not_master("-LOADING\r\n") == 1);
+    CHECK(not_master("-READONLYX\r\n") == 0);
+    CHECK(not_master("-BUSY Redis is busy running a script\r\n") == 0);
+    CHECK(not_master("-OOM command not allowed\r\n") == 0);
+    CHECK(not_master("+READONLY\r\n") == 0);
+    CHECK(not_master("$8\r\nREADONLY\r\n") == 0);
+    CHECK(cc_reply_not_master(NULL) == 0);
+
+    CHECK(role_is("*3\r\n$6\r\nmaster\r\n:3129659\r\n*0\r\n",
+                  CC_ROLE_MASTER, "master"));
+    CHECK(role_is("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n"
+                  ":9987\r\n$9\r\nconnected\r\n:3167038\r\n",
+                  CC_ROLE_REPLICA, "slave"));
+    CHECK(role_is("*2\r\n$8\r\nsentinel\r\n*0\r\n", CC_ROLE_REPLICA,
+                  "sentinel"));
+    CHECK(role_is("-ERR unknown command 'ROLE'\r\n", CC_ROLE_UNKNOWN, NULL));
+    CHECK(role_is("*1\r\n$7\r\nmasters\r\n", CC_ROLE_UNKNOWN,
+                  "masters"));
+    CHECK(role_is("*1\r\n:1\r\n", CC_ROLE_UNKNOWN, NULL));
+    CHECK(role_is("*0\r\n", CC_ROLE_UNKNOWN, NULL));
+    CHECK(role_is("$6\r\nmaster\r\n", CC_ROLE_UNKNOWN, NULL));
+
+    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6380\r\n", 0,
+                  "127.0.0.1", 6380));
+    CHECK(addr_is("*2\r\n$3\r\n::1\r\n$5\r\n65535\r\n", 0, "::1",
+                  65535));
+    CHECK(addr_is("*-1\r\n", 0, NULL, 0));
+    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$5\r\n65536\r\n", 0,
+                  NULL, 0));
+    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$1\r\n0\r\n", 0, NULL, 0));
+    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$3\r\n6a0\r\n", 0, NULL,
+                  0));
+    CHECK(addr_is("*2\r\n$3\r\na b\r\n$4\r\n6380\r\n", 0, NULL, 0));
+    CHECK(addr_is("*2\r\n$0\r\n\r\n$4\r\n6380\r\n", 0, NULL, 0));
+    CHECK(addr_is("*3\r\n$9\r\n127.0.0.1\r\n$4\r\n6380\r\n:1\r\n", 0,
+                  NULL, 0));
+    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n:6380\r\n", 0, NULL, 0));
+
+    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
+                  "$33\r\ness 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
+                  "127.0.0.1", 6381));
+    /* another master's switch, a subscribe confirmation, a torn message */
+    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
+                  "$35\r\nother 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
+                  NULL, 0));
+    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
+                  "$34\r\nesss 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
+                  NULL, 0));
+    CHECK(addr_is("*3\r\n$9\r\nsubscribe\r\n$14\r\n+switch-master\r\n"
+                  ":1\r\n", 1, NULL, 0));
+    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
+                  "$28\r\ness 127.0.0.1 6380 127.0.0.1\r\n", 1, NULL, 0));
+    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
+                  "$34\r\ness 127.0.0.1 6380 127.0.0.1 6381 \r\n", 1,
+                  NULL, 0));
+    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$11\r\n+sdown-test\r\n"
+                  "$33\r\ness 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
+                  NULL, 0));
+}
+
+
 void
 test_reply(void)
 {
+    test_reply_master();
     test_reply_xadd();
     test_reply_script();
     test_reply_errors();
