@@ -71,8 +71,10 @@ ngx_int_t ngx_http_concertation_abuse_verdict(ngx_http_request_t *r,
 /* a NUL-terminated form token in the request's pool, or NULL */
 u_char *ngx_http_concertation_abuse_mint(ngx_http_request_t *r,
     size_t *len);
-/* the token and honeypot of a redisplayed form */
-/* sent: the token the form was posted with (NUL-terminated), or NULL */
+/*
+ * the token and honeypot of a redisplayed form; sent: the token the form
+ * was posted with (NUL-terminated), or NULL
+ */
 ngx_int_t ngx_http_concertation_abuse_plumbing(ngx_http_request_t *r,
     const char *sent, cc_page_plumbing_t *pl);
 

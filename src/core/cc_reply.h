@@ -86,23 +86,4 @@ typedef enum {
 cc_role_e cc_reply_role(const redisReply *reply, const char **role,
     size_t *role_len);
 
-/* the longest host a sentinel may name */
-#define CC_REPLY_HOST_MAX  255
-
-/*
- * The reply to SENTINEL get-master-addr-by-name: an array of two bulk
- * strings, an address (no space, no control byte, 1 to CC_REPLY_HOST_MAX
- * bytes, copied NUL-terminated into host) and a port 1 to 65535.  Returns
- * 1 then; 0 for a nil (the sentinel knows no such master) or anything else.
- */
-int cc_reply_master_addr(const redisReply *reply, char *host, int *port);
-
-/*
- * A message of a sentinel's +switch-master channel: the array "message",
- * "+switch-master", "<name> <old ip> <old port> <new ip> <new port>".
- * Returns 1 and the new address when it is about master "name".
- */
-int cc_reply_switch_master(const redisReply *reply, const char *name,
-    size_t name_len, char *host, int *port);
-
 #endif /* CC_REPLY_H */

@@ -446,34 +446,6 @@ role_is(const char *resp, cc_role_e want, const char *want_text)
 }
 
 
-static int
-addr_is(const char *resp, int sw, const char *want_host, int want_port)
-{
-    int          ok, port;
-    char         host[CC_REPLY_HOST_MAX + 1];
-    redisReply  *reply;
-
-    reply = parse(resp, strlen(resp));
-    if (reply == NULL) {
-        return 0;
-    }
-
-    port = -1;
-    ok = sw ? cc_reply_switch_master(reply, "ess", 3, host, &port)
-            : cc_reply_master_addr(reply, host, &port);
-
-    if (want_host == NULL) {
-        ok = !ok && port == -1;
-
-    } else {
-        ok = ok && strcmp(host, want_host) == 0 && port == want_port;
-    }
-
-    freeReplyObject(reply);
-    return ok;
-}
-
-
 static void
 test_reply_master(void)
 {
@@ -503,43 +475,6 @@ test_reply_master(void)
     CHECK(role_is("*1\r\n:1\r\n", CC_ROLE_UNKNOWN, NULL));
     CHECK(role_is("*0\r\n", CC_ROLE_UNKNOWN, NULL));
     CHECK(role_is("$6\r\nmaster\r\n", CC_ROLE_UNKNOWN, NULL));
-
-    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6380\r\n", 0,
-                  "127.0.0.1", 6380));
-    CHECK(addr_is("*2\r\n$3\r\n::1\r\n$5\r\n65535\r\n", 0, "::1",
-                  65535));
-    CHECK(addr_is("*-1\r\n", 0, NULL, 0));
-    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$5\r\n65536\r\n", 0,
-                  NULL, 0));
-    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$1\r\n0\r\n", 0, NULL, 0));
-    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n$3\r\n6a0\r\n", 0, NULL,
-                  0));
-    CHECK(addr_is("*2\r\n$3\r\na b\r\n$4\r\n6380\r\n", 0, NULL, 0));
-    CHECK(addr_is("*2\r\n$0\r\n\r\n$4\r\n6380\r\n", 0, NULL, 0));
-    CHECK(addr_is("*3\r\n$9\r\n127.0.0.1\r\n$4\r\n6380\r\n:1\r\n", 0,
-                  NULL, 0));
-    CHECK(addr_is("*2\r\n$9\r\n127.0.0.1\r\n:6380\r\n", 0, NULL, 0));
-
-    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
-                  "$33\r\ness 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
-                  "127.0.0.1", 6381));
-    /* another master's switch, a subscribe confirmation, a torn message */
-    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
-                  "$35\r\nother 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
-                  NULL, 0));
-    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
-                  "$34\r\nesss 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
-                  NULL, 0));
-    CHECK(addr_is("*3\r\n$9\r\nsubscribe\r\n$14\r\n+switch-master\r\n"
-                  ":1\r\n", 1, NULL, 0));
-    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
-                  "$28\r\ness 127.0.0.1 6380 127.0.0.1\r\n", 1, NULL, 0));
-    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$14\r\n+switch-master\r\n"
-                  "$34\r\ness 127.0.0.1 6380 127.0.0.1 6381 \r\n", 1,
-                  NULL, 0));
-    CHECK(addr_is("*3\r\n$7\r\nmessage\r\n$11\r\n+sdown-test\r\n"
-                  "$33\r\ness 127.0.0.1 6380 127.0.0.1 6381\r\n", 1,
-                  NULL, 0));
 }
 
 
