@@ -35,7 +35,8 @@ BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
                   libcurl4-openssl-dev gcc make
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
-                  dpkg-dev python3 python3-aiosmtpd python3-icalendar
+                  dpkg-dev python3 python3-aiosmtpd python3-icalendar \
+                  curl openssl
 # (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)

@@ -8,6 +8,7 @@
 
 
 #include "ngx_http_concertation_request.h"
+#include "ngx_http_concertation_body.h"
 #include "ngx_http_concertation_draft.h"
 #include "ngx_http_concertation_response.h"
 #include "ngx_http_concertation_headers.h"
@@ -182,14 +183,20 @@ ngx_http_concertation_request_checks(ngx_http_request_t *r,
         return ngx_http_concertation_refuse(r, ep->type, NULL);
     }
 
-    if (r->headers_in.content_length_n < 0) {
-        return ngx_http_concertation_refuse(r, CC_MSG_LENGTH_REQUIRED, NULL);
-    }
-
     clcf = ngx_http_concertation_loc_conf(r);
     max = ep->max_body ? ep->max_body : clcf->max_body_size;
 
-    if (r->headers_in.content_length_n > max) {
+    if (r->headers_in.content_length_n < 0) {
+        /* chunked, or HTTP/2 without the header: counted while read */
+
+        if (r->headers_in.chunked
+            && ngx_http_concertation_body_bound(r, max, ep->too_large)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+    } else if (r->headers_in.content_length_n > max) {
         /* the body is not read: close once the client had the answer */
         r->keepalive = 0;
         r->lingering_close = 1;
@@ -307,7 +314,9 @@ ngx_http_concertation_body_deadline(ngx_event_t *ev)
      * answered otherwise (and keeps for a lingering close) is left alone.
      */
 
-    if (r->done || r->request_body == NULL || r->request_body->rest == 0) {
+    if (r->done || r->request_body == NULL || r->request_body->rest == 0
+        || ngx_http_concertation_body_over(r))
+    {
         return;
     }
 
@@ -364,7 +373,11 @@ ngx_http_concertation_body_handler(ngx_http_request_t *r)
 
     rc = ngx_http_concertation_read_body(r, &body);
 
-    if (rc == NGX_OK) {
+    if (rc == NGX_OK && body.len == 0) {
+        /* no length and no body, a length of 0, or an empty chunked body */
+        rc = ngx_http_concertation_send_message(r, CC_MSG_EMPTY_BODY);
+
+    } else if (rc == NGX_OK) {
         rc = ngx_http_concertation_validate(rq, &body);
 
         if (rc == NGX_DONE) {
@@ -420,7 +433,10 @@ ngx_http_concertation_read_body(ngx_http_request_t *r, ngx_str_t *body)
         b = cl->buf;
 
         if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            if (b->last != b->pos) {    /* a chunked body's last is empty */
+                p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            }
+
             continue;
         }
 

@@ -70,25 +70,70 @@ my $big = '{"vision":"' . ('a' x (70 * 1024)) . '"}';
 my $r = post_json($port, $FORM_PATH, $big);
 check_single_error($r, 413, ['too_large'], 'Content-Length over 64k');
 
-my $chunked = '';
-for (my $i = 0; $i < length $big; $i += 8192) {
-    my $piece = substr($big, $i, 8192);
-    $chunked .= sprintf("%x\r\n%s\r\n", length $piece, $piece);
+sub chunked {
+    my ($body, $size) = @_;
+    my $out = '';
+    for (my $i = 0; $i < length $body; $i += $size) {
+        my $piece = substr($body, $i, $size);
+        $out .= sprintf("%x\r\n%s\r\n", length $piece, $piece);
+    }
+    return $out;
 }
-$chunked .= "0\r\n\r\n";
-$r = http_request($port, 'POST', $FORM_PATH, body => $chunked,
-    headers => ['Content-Type' => 'application/json', 'Transfer-Encoding' => 'chunked']);
-# the specification leaves chunked bodies open: refusing them all (411
-# length_required) or the oversized one (413 too_large) are both fine
-my $chunked_status = $r->{status} == 411 ? 411 : 413;
-check_single_error($r, $chunked_status,
-    [$chunked_status == 411 ? 'length_required' : 'too_large'],
-    'chunked body over 64k (411 or 413)');
+my @chunked_json = ('Content-Type' => 'application/json', 'Transfer-Encoding' => 'chunked');
+
+# a body without a length is counted while it is read: the 413 comes with
+# the rest of it still unsent (the last chunk never goes)
+{
+    my $c = http_connect($port, timeout => 5);
+    $c->send_raw("POST $FORM_PATH HTTP/1.1\r\nHost: localhost\r\n"
+        . "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        . chunked($big, 8192));
+    my $res = eval { $c->read_response(timeout => 5) };
+    ok($res, 'chunked body over 64k: answered before its last chunk') or diag $@;
+    check_single_error($res // {}, 413, ['too_large'], 'chunked body over 64k');
+    like($res && $res->{headers}{connection} // '', qr/close/i,
+        'chunked body over 64k: the connection is closed after the 413');
+    $c->close;
+}
+
+# within the bound, a chunked body is an answer like any other
+$r = http_request($port, 'POST', $FORM_PATH, body => chunked($json, 100) . "0\r\n\r\n",
+    headers => \@chunked_json);
+is($r->{status}, 201, 'a chunked answer (100-byte chunks): 201') or diag explain $r;
+$stored++ if $r->{status} == 201;
+
+# one byte over the bound, in its last chunk, is over
+my $exact = '{"vision":"' . ('a' x (64 * 1024 - 14)) . '"}';
+is(length $exact, 64 * 1024 - 1, 'a body one byte under 64k');
+$r = http_request($port, 'POST', $FORM_PATH, body => chunked("$exact\n\n", 8192) . "0\r\n\r\n",
+    headers => \@chunked_json);
+check_single_error($r, 413, ['too_large'], 'chunked body of 64k + 1 bytes');
+
+# ---- 400: an empty post, whatever says so
+for my $c (
+    ['Content-Length: 0', ['Content-Length' => 0]],
+    ['an empty chunked body', ['Transfer-Encoding' => 'chunked'], "0\r\n\r\n"],
+    ['neither a length nor chunks', []],
+) {
+    my ($what, $h, $body) = @$c;
+    for my $type ('application/json', 'application/x-www-form-urlencoded') {
+        my $c = http_connect($port, timeout => 5);
+        my $head = "POST $FORM_PATH HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+            . "Content-Type: $type\r\n";
+        for (my $i = 0; $i < @$h; $i += 2) { $head .= "$h->[$i]: $h->[$i + 1]\r\n" }
+        $c->send_raw("$head\r\n" . ($body // ''));
+        my $res = eval { $c->read_response(timeout => 5) } // {};
+        $c->close;
+        check_single_error($res, 400, ['empty'], "$type, $what");
+        like($res->{body} // '', qr/Le formulaire envoy\S+ est vide/,
+            "$type, $what: says the form was empty");
+    }
+}
 
 # ---- 400: unreadable bodies
 my @bad = (
     ['json', '{"profil":"acteur_ess",', ['invalid_json'], 'truncated JSON'],
-    ['json', '', ['invalid_json'], 'empty JSON body'],
+    ['json', "  \n", ['invalid_json'], 'a JSON body of blanks'],
     ['json', '{"profil":"acteur_ess","profil":"citoyen","departement":"14"}',
         ['invalid_json'], 'duplicate JSON keys'],
     ['json', qq({"profil":"acteur_ess","vision":"caf\xe9"}),
@@ -170,7 +215,7 @@ $r = post_form($port, $FORM_PATH, "$form&profil=citoyen");
 is($r->{status}, 422, 'urlencoded field given twice: 422') or diag explain $r;
 is_deeply(field_errors($r), ['profil:duplicate_field'], 'urlencoded: duplicate_field') or diag $r->{body};
 
-is($redis->xlen($STREAM), 0, 'nothing stored for any refused request');
+is($redis->xlen($STREAM), $stored, 'nothing stored for any refused request (only the chunked answer)');
 
 # 5000 characters (10000 bytes) is within max_length: characters, not bytes
 $r = post_json($port, $FORM_PATH, json_encode({ %$src, vision => "\x{e9}" x 5000 }));

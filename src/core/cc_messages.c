@@ -33,9 +33,6 @@ static const cc_message_t  cc_messages[CC_MSG_N] = {
         "L'annulation doit être envoyée en JSON (application/json) ou comme "
         "un formulaire HTML (application/x-www-form-urlencoded)." },
 
-    [CC_MSG_LENGTH_REQUIRED] = { 411, "length_required", NULL,
-        "La longueur de l'envoi (Content-Length) doit être indiquée." },
-
     [CC_MSG_TOO_LARGE_FORM] = { 413, "too_large", NULL,
         "Votre réponse est trop volumineuse pour être enregistrée. "
         "Raccourcissez vos textes et renvoyez-la." },
@@ -67,6 +64,10 @@ static const cc_message_t  cc_messages[CC_MSG_N] = {
     [CC_MSG_BODY_TIMEOUT] = { 408, "timeout", NULL,
         "Votre envoi a pris trop de temps et n'a pas été enregistré. "
         "Vérifiez votre connexion et renvoyez le formulaire." },
+
+    [CC_MSG_EMPTY_BODY] = { 400, "empty", NULL,
+        "Le formulaire envoyé est vide" NBSP ": rien n'a été reçu. "
+        "Remplissez-le, puis envoyez-le de nouveau." },
 
     /* one answer whatever the abuse control: a robot learns nothing */
     [CC_MSG_REFUSED] = { 403, "refused", NULL,

@@ -18,7 +18,6 @@ typedef enum {
     CC_MSG_METHOD_STATUS,
     CC_MSG_TYPE_FORM,
     CC_MSG_TYPE_CANCEL,
-    CC_MSG_LENGTH_REQUIRED,
     CC_MSG_TOO_LARGE_FORM,
     CC_MSG_TOO_LARGE_CANCEL,
     CC_MSG_NOT_OPEN,                /* %s: the opening date */
@@ -29,6 +28,7 @@ typedef enum {
 
     /* while and after the body is read */
     CC_MSG_BODY_TIMEOUT,
+    CC_MSG_EMPTY_BODY,
     CC_MSG_REFUSED,
     CC_MSG_IDEMPOTENCY_HEADER,
     CC_MSG_IDEMPOTENCY_FIELD,

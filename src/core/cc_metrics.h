@@ -26,7 +26,7 @@ typedef enum {
     CC_OUTCOME_FULL,           /* 409: an event with no seat left */
     CC_OUTCOME_CANCELLED,      /* a registration cancelled */
     CC_OUTCOME_METHOD,         /* 405 */
-    CC_OUTCOME_OTHER,          /* 404, 408, 411, 415, ... */
+    CC_OUTCOME_OTHER,          /* 404, 408, 415, ... */
     CC_OUTCOME_DRAFT,          /* a draft kept, not an answer */
     CC_OUTCOME_N
 } cc_outcome_e;
