@@ -140,6 +140,10 @@ ngx_http_concertation_gauges_spool(ngx_uint_t event, off_t own_bytes)
     case NGX_HTTP_CONCERTATION_SPOOL_SKIPPED:
         (void) ngx_atomic_fetch_add(&w->replay_skipped, 1);
         break;
+
+    case NGX_HTTP_CONCERTATION_SPOOL_QUARANTINED:
+        (void) ngx_atomic_fetch_add(&w->quarantined, 1);
+        break;
     }
 
     if (w->pid != (ngx_atomic_uint_t) ngx_pid || own_bytes < 0) {
@@ -156,6 +160,7 @@ ngx_http_concertation_gauges_spool(ngx_uint_t event, off_t own_bytes)
 
     case NGX_HTTP_CONCERTATION_SPOOL_REPLAYED:
     case NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE:
+    case NGX_HTTP_CONCERTATION_SPOOL_QUARANTINED:
         if (w->spool_records) {
             w->spool_records--;
         }

@@ -16,6 +16,7 @@ typedef enum {
     NGX_HTTP_CONCERTATION_SPOOL_REPLAYED,
     NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE,
     NGX_HTTP_CONCERTATION_SPOOL_SKIPPED,     /* corrupt or torn */
+    NGX_HTTP_CONCERTATION_SPOOL_QUARANTINED, /* refused by Redis for good */
     NGX_HTTP_CONCERTATION_SPOOL_TRUNCATED,   /* a failed fsync() */
     NGX_HTTP_CONCERTATION_SPOOL_EMPTIED
 } ngx_http_concertation_spool_event_e;

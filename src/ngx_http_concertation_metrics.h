@@ -65,6 +65,7 @@ typedef struct {
     ngx_atomic_t                        replayed;
     ngx_atomic_t                        replay_duplicates;
     ngx_atomic_t                        replay_skipped;
+    ngx_atomic_t                        quarantined;
 } ngx_http_concertation_metrics_worker_t;
 
 

@@ -35,6 +35,7 @@ typedef struct {
     ngx_http_concertation_spool_file_t  own;
     ngx_queue_t                         waiting;   /* for a fsync() */
     ngx_event_t                         sync_done; /* one without threads */
+    ngx_event_t                         hold;      /* the worker, for them */
     ngx_err_t                           sync_err;
 #if (NGX_THREADS)
     ngx_thread_task_t                  *task;
@@ -44,6 +45,10 @@ typedef struct {
 
 static ngx_int_t ngx_http_concertation_spool_open(
     ngx_http_concertation_spool_t *sp, ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_concertation_spool_open_file(
+    ngx_http_concertation_spool_t *sp, ngx_log_t *log);
+static void ngx_http_concertation_spool_close_file(
+    ngx_http_concertation_spool_t *sp);
 static void ngx_http_concertation_spool_sync(
     ngx_http_concertation_spool_t *sp);
 #if (NGX_THREADS)
@@ -52,6 +57,7 @@ static void ngx_http_concertation_spool_sync_thread(void *data,
 static void ngx_http_concertation_spool_sync_event(ngx_event_t *ev);
 #endif
 static void ngx_http_concertation_spool_sync_posted(ngx_event_t *ev);
+static void ngx_http_concertation_spool_hold(ngx_event_t *ev);
 static void ngx_http_concertation_spool_synced(
     ngx_http_concertation_spool_t *sp, ngx_int_t err);
 
@@ -197,11 +203,20 @@ ngx_http_concertation_spool_init_process(ngx_cycle_t *cycle,
     sp->scf = scf;
     sp->log = cycle->log;
     sp->own.fd = NGX_INVALID_FILE;
+    sp->own.mark_fd = NGX_INVALID_FILE;
     ngx_queue_init(&sp->waiting);
 
     sp->sync_done.handler = ngx_http_concertation_spool_sync_posted;
     sp->sync_done.data = sp;
     sp->sync_done.log = cycle->log;
+
+    /*
+     * Not cancelable: a worker told to exit (a reload) stays while a
+     * request waits on the fsync(), so that it gets its answer.
+     */
+    sp->hold.handler = ngx_http_concertation_spool_hold;
+    sp->hold.data = sp;
+    sp->hold.log = cycle->log;
 
     ngx_http_concertation_spool = sp;
 
@@ -216,7 +231,6 @@ ngx_http_concertation_spool_open(ngx_http_concertation_spool_t *sp,
     u_char           *p;
     size_t            len;
     ngx_str_t        *dir;
-    ngx_file_info_t   fi;
 #if (NGX_THREADS)
     ngx_http_concertation_sync_t  *sync;
 #endif
@@ -242,31 +256,9 @@ ngx_http_concertation_spool_open(ngx_http_concertation_spool_t *sp,
     p = ngx_sprintf(sp->own.path, "%V/spool-%P.log", dir, ngx_pid);
     *p = '\0';
 
-    sp->own.fd = ngx_open_file(sp->own.path, O_RDWR | O_APPEND,
-                           NGX_FILE_CREATE_OR_OPEN, 0600);
-
-    if (sp->own.fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_CRIT, cycle->log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed: no spool, answers "
-                      "Redis cannot take get 503", sp->own.path);
+    if (ngx_http_concertation_spool_open_file(sp, cycle->log) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    /* held while this worker lives: no other worker replays it meanwhile */
-
-    if (flock(sp->own.fd, LOCK_EX | LOCK_NB) == -1
-        || ngx_fd_info(sp->own.fd, &fi) == NGX_FILE_ERROR)
-    {
-        ngx_log_error(NGX_LOG_CRIT, cycle->log, ngx_errno,
-                      "could not lock \"%s\": no spool", sp->own.path);
-        ngx_close_file(sp->own.fd);
-        sp->own.fd = NGX_INVALID_FILE;
-        return NGX_ERROR;
-    }
-
-    /* a file of a dead process of the same pid is replayed as our own */
-    sp->own.size = ngx_file_size(&fi);
-    sp->own.synced = sp->own.size;
 
 #if (NGX_THREADS)
     if (sp->scf->fsync) {
@@ -277,7 +269,7 @@ ngx_http_concertation_spool_open(ngx_http_concertation_spool_t *sp,
         }
 
         sync = sp->task->ctx;
-        sync->fd = sp->own.fd;
+        sync->fd = sp->own.fd;    /* and again when the file is new */
 
         sp->task->handler = ngx_http_concertation_spool_sync_thread;
         sp->task->event.handler = ngx_http_concertation_spool_sync_event;
@@ -287,6 +279,67 @@ ngx_http_concertation_spool_open(ngx_http_concertation_spool_t *sp,
 #endif
 
     return NGX_OK;
+}
+
+
+/*
+ * The own file, appended to through one descriptor (O_APPEND) and marked
+ * in place through another (pwrite() ignores the offset under O_APPEND).
+ */
+
+static ngx_int_t
+ngx_http_concertation_spool_open_file(ngx_http_concertation_spool_t *sp,
+    ngx_log_t *log)
+{
+    ngx_file_info_t  fi;
+
+    sp->own.fd = ngx_open_file(sp->own.path, O_RDWR | O_APPEND,
+                               NGX_FILE_CREATE_OR_OPEN, 0600);
+
+    if (sp->own.fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      ngx_open_file_n " \"%s\" failed: no spool, answers "
+                      "Redis cannot take get 503", sp->own.path);
+        return NGX_ERROR;
+    }
+
+    sp->own.mark_fd = ngx_open_file(sp->own.path, NGX_FILE_RDWR,
+                                    NGX_FILE_OPEN, 0);
+
+    /* held while this worker lives: no other worker replays it meanwhile */
+
+    if (sp->own.mark_fd == NGX_INVALID_FILE
+        || flock(sp->own.fd, LOCK_EX | LOCK_NB) == -1
+        || ngx_fd_info(sp->own.fd, &fi) == NGX_FILE_ERROR)
+    {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "could not open or lock \"%s\": no spool",
+                      sp->own.path);
+        ngx_http_concertation_spool_close_file(sp);
+        return NGX_ERROR;
+    }
+
+    /* a file of a dead process of the same pid is replayed as our own */
+    sp->own.size = ngx_file_size(&fi);
+    sp->own.synced = sp->own.size;
+    sp->own.replayed = 0;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_concertation_spool_close_file(ngx_http_concertation_spool_t *sp)
+{
+    if (sp->own.fd != NGX_INVALID_FILE) {
+        ngx_close_file(sp->own.fd);
+        sp->own.fd = NGX_INVALID_FILE;
+    }
+
+    if (sp->own.mark_fd != NGX_INVALID_FILE) {
+        ngx_close_file(sp->own.mark_fd);
+        sp->own.mark_fd = NGX_INVALID_FILE;
+    }
 }
 
 
@@ -306,6 +359,10 @@ ngx_http_concertation_spool_exit_process(ngx_cycle_t *cycle)
         ngx_delete_posted_event(&sp->sync_done);
     }
 
+    if (sp->hold.timer_set) {
+        ngx_del_timer(&sp->hold);
+    }
+
     /* what was not replayed stays: another worker, or the next, takes it */
 
     if (sp->own.fd != NGX_INVALID_FILE) {
@@ -316,7 +373,7 @@ ngx_http_concertation_spool_exit_process(ngx_cycle_t *cycle)
                           ngx_delete_file_n " \"%s\" failed", sp->own.path);
         }
 
-        ngx_close_file(sp->own.fd);
+        ngx_http_concertation_spool_close_file(sp);
     }
 }
 
@@ -398,6 +455,10 @@ ngx_http_concertation_spool_append(cc_spool_record_t *rec,
     w->queued = 1;
     ngx_queue_insert_tail(&sp->waiting, &w->queue);
 
+    if (!sp->hold.timer_set) {
+        ngx_add_timer(&sp->hold, 1000);
+    }
+
     ngx_http_concertation_spool_sync(sp);
 
     return NGX_AGAIN;
@@ -441,6 +502,17 @@ ngx_http_concertation_spool_sync(ngx_http_concertation_spool_t *sp)
 
     sp->sync_err = fdatasync(sp->own.fd) == -1 ? ngx_errno : 0;
     ngx_post_event(&sp->sync_done, &ngx_posted_events);
+}
+
+
+static void
+ngx_http_concertation_spool_hold(ngx_event_t *ev)
+{
+    ngx_http_concertation_spool_t *sp = ev->data;
+
+    if (!ngx_queue_empty(&sp->waiting)) {
+        ngx_add_timer(ev, 1000);
+    }
 }
 
 
@@ -536,6 +608,10 @@ ngx_http_concertation_spool_synced(ngx_http_concertation_spool_t *sp,
     /* the records written meanwhile */
     ngx_http_concertation_spool_sync(sp);
 
+    if (ngx_queue_empty(&sp->waiting) && sp->hold.timer_set) {
+        ngx_del_timer(&sp->hold);
+    }
+
     while (!ngx_queue_empty(&done)) {
         q = ngx_queue_head(&done);
         ngx_queue_remove(q);
@@ -561,15 +637,21 @@ ngx_http_concertation_spool_own(void)
 
 
 /*
- * Every record of the own file is in Redis.  Nothing written meanwhile:
- * the file starts again (NGX_OK); else (NGX_DECLINED) the records still
- * being synced are taken up at the next tick.
+ * Every record of the own file is in Redis, or refused by it for good.
+ * Nothing written meanwhile: the file starts again (NGX_OK) — truncated,
+ * or, when it holds refused records (quarantine set), renamed to the
+ * quarantine file "quarantine" and replaced by a new one; else
+ * (NGX_DECLINED) the records still being synced are taken up at the next
+ * tick.
  */
 
 ngx_int_t
-ngx_http_concertation_spool_own_empty(ngx_log_t *log)
+ngx_http_concertation_spool_own_empty(ngx_log_t *log, u_char *quarantine)
 {
     ngx_http_concertation_spool_t  *sp;
+#if (NGX_THREADS)
+    ngx_http_concertation_sync_t   *sync;
+#endif
 
     sp = ngx_http_concertation_spool;
 
@@ -579,7 +661,28 @@ ngx_http_concertation_spool_own_empty(ngx_log_t *log)
         return NGX_DECLINED;
     }
 
-    if (ftruncate(sp->own.fd, 0) == -1) {
+    if (quarantine) {
+        if (ngx_rename_file(sp->own.path, quarantine) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                          ngx_rename_file_n " \"%s\" to \"%s\" failed",
+                          sp->own.path, quarantine);
+            return NGX_DECLINED;
+        }
+
+        ngx_http_concertation_spool_close_file(sp);
+
+        if (ngx_http_concertation_spool_open_file(sp, log) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+#if (NGX_THREADS)
+        if (sp->task) {
+            sync = sp->task->ctx;
+            sync->fd = sp->own.fd;
+        }
+#endif
+
+    } else if (ftruncate(sp->own.fd, 0) == -1) {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
                       "ftruncate() of \"%s\" failed", sp->own.path);
         return NGX_DECLINED;

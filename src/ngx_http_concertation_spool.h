@@ -26,7 +26,8 @@ struct ngx_http_concertation_spool_conf_s {
 
 /* the worker's own file */
 typedef struct {
-    ngx_fd_t                    fd;
+    ngx_fd_t                    fd;           /* O_APPEND */
+    ngx_fd_t                    mark_fd;      /* the marks, in place */
     u_char                     *path;
     off_t                       size;         /* written */
     off_t                       synced;       /* on disk */
@@ -70,8 +71,12 @@ void ngx_http_concertation_spool_forget(
 
 /* for the replay: the worker's own file (NULL: no spool, or not open) */
 ngx_http_concertation_spool_file_t *ngx_http_concertation_spool_own(void);
-/* every record of the own file is in Redis: it starts again, if it can */
-ngx_int_t ngx_http_concertation_spool_own_empty(ngx_log_t *log);
+/*
+ * every record of the own file is in Redis (or refused for good: the file
+ * goes to the path quarantine, if not NULL): it starts again, if it can
+ */
+ngx_int_t ngx_http_concertation_spool_own_empty(ngx_log_t *log,
+    u_char *quarantine);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_SPOOL_H_INCLUDED_ */

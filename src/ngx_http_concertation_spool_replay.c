@@ -6,9 +6,15 @@
  * worker holds (left by a worker that exited or crashed) and then the
  * worker's own, one record at a time, in order, through the store script:
  * its deduplication key makes the replay of a record that reached Redis
- * already (before a crash, a reload, a broken connection) a no-op.  A file
- * is removed, or the worker's own truncated, only once Redis acknowledged
- * every record in it.
+ * already (before a crash, a reload, a broken connection) a no-op.
+ *
+ * The position is on disk: a record Redis took is marked replayed in place
+ * (cc_spool.h), and any later replay of its file, after a restart days
+ * later, skips it.  A record Redis refuses for good (WRONGTYPE,
+ * CROSSSLOT, ERR…) is marked refused, logged and counted, and the replay
+ * goes on; its file, once every other record is in Redis, is renamed
+ * quarantine-….log instead of being removed.  A file is removed, or the
+ * worker's own truncated, only once Redis acknowledged every record in it.
  */
 
 
@@ -39,9 +45,9 @@ typedef struct {
     size_t                              rlen;      /* the record's frame */
     cc_spool_record_t                   rec;
     ngx_http_concertation_store_cmd_t   cmd;
-    u_char                              scan[64];  /* the look-up's cursor */
-    size_t                              scan_len;
     ngx_uint_t                          replayed;
+    ngx_uint_t                          before;    /* marked replayed */
+    ngx_uint_t                          refused;   /* marked refused */
     unsigned                            sending:1;
 } ngx_http_concertation_replay_t;
 
@@ -59,6 +65,10 @@ static void ngx_http_concertation_spool_reply(void *data, redisReply *reply);
 static void ngx_http_concertation_spool_advance(
     ngx_http_concertation_replay_t *sp, off_t n);
 static u_char *ngx_http_concertation_spool_reading(
+    ngx_http_concertation_replay_t *sp);
+static void ngx_http_concertation_spool_mark(
+    ngx_http_concertation_replay_t *sp, u_char mark);
+static u_char *ngx_http_concertation_spool_quarantine(
     ngx_http_concertation_replay_t *sp);
 
 
@@ -144,6 +154,64 @@ ngx_http_concertation_spool_reading(ngx_http_concertation_replay_t *sp)
     own = ngx_http_concertation_spool_own();
 
     return own ? own->path : (u_char *) "";
+}
+
+
+/*
+ * The record's mark, in place: the replay's position, on disk.  Not
+ * synced: after a power loss a mark may be missing, and the record's key
+ * in Redis then finds it stored already.
+ */
+
+static void
+ngx_http_concertation_spool_mark(ngx_http_concertation_replay_t *sp,
+    u_char mark)
+{
+    ngx_fd_t                             fd;
+    ngx_http_concertation_spool_file_t  *own;
+
+    own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
+    fd = sp->rpath ? sp->rfd : own ? own->mark_fd : NGX_INVALID_FILE;
+
+    if (fd == NGX_INVALID_FILE
+        || pwrite(fd, &mark, 1, sp->roff + CC_SPOOL_MARK_AT) != 1)
+    {
+        ngx_log_error(NGX_LOG_ERR, sp->log, ngx_errno,
+                      "could not mark the record at offset %O of \"%s\"",
+                      sp->roff, ngx_http_concertation_spool_reading(sp));
+    }
+}
+
+
+/* the quarantine's name for the file being read: quarantine-<pid>-<s>.log */
+
+static u_char *
+ngx_http_concertation_spool_quarantine(ngx_http_concertation_replay_t *sp)
+{
+    u_char                *q, *name;
+    size_t                 len;
+    ngx_str_t             *dir;
+    static ngx_uint_t      seq;     /* two in the same second */
+
+    dir = &sp->scf->path;
+    name = ngx_http_concertation_spool_reading(sp) + dir->len + 1;
+    len = ngx_strlen(name);
+
+    if (len < sizeof("spool-.log") - 1) {
+        return NULL;
+    }
+
+    q = ngx_alloc(dir->len + sizeof("/quarantine-") + len + NGX_TIME_T_LEN
+                  + NGX_INT_T_LEN + 2, sp->log);
+    if (q == NULL) {
+        return NULL;
+    }
+
+    (void) ngx_sprintf(q, "%V/quarantine-%*s-%T-%ui.log%Z", dir,
+                       len - (sizeof("spool-.log") - 1), name + 6, ngx_time(),
+                       seq++);
+
+    return q;
 }
 
 
@@ -265,9 +333,15 @@ ngx_http_concertation_spool_next(ngx_http_concertation_replay_t *sp)
             continue;
         }
 
+        if (rc == CC_SPOOL_OK && sp->rec.mark == CC_SPOOL_REPLAYED) {
+            /* in Redis since an earlier replay of the file */
+            sp->before++;
+            ngx_http_concertation_spool_advance(sp, consumed);
+            continue;
+        }
+
         if (rc == CC_SPOOL_OK) {
             sp->rlen = consumed;
-            sp->scan_len = 0;
 
             return ngx_http_concertation_spool_send(sp);
         }
@@ -379,6 +453,8 @@ ngx_http_concertation_spool_adopt(ngx_http_concertation_replay_t *sp)
         sp->roff = 0;
         sp->blen = 0;
         sp->replayed = 0;
+        sp->before = 0;
+        sp->refused = 0;
 
         return NGX_OK;
     }
@@ -395,9 +471,14 @@ ngx_http_concertation_spool_adopt(ngx_http_concertation_replay_t *sp)
 
     sp->rfd = own->fd;
     sp->rpath = NULL;
-    sp->roff = 0;
+    sp->roff = own->replayed;   /* the worker's own position */
     sp->blen = 0;
-    sp->replayed = 0;
+
+    if (sp->roff == 0) {
+        sp->replayed = 0;
+        sp->before = 0;
+        sp->refused = 0;
+    }
 
     return NGX_OK;
 }
@@ -408,14 +489,25 @@ ngx_http_concertation_spool_adopt(ngx_http_concertation_replay_t *sp)
 static void
 ngx_http_concertation_spool_done(ngx_http_concertation_replay_t *sp)
 {
+    u_char                              *q;
     ngx_http_concertation_spool_file_t  *own;
+
+    q = sp->refused ? ngx_http_concertation_spool_quarantine(sp) : NULL;
 
     if (sp->rpath) {
         ngx_log_error(NGX_LOG_NOTICE, sp->log, 0,
-                      "spool \"%s\" replayed: %ui answers", sp->rpath,
-                      sp->replayed);
+                      "spool \"%s\" replayed: %ui answers, %ui refused, %ui "
+                      "replayed before", sp->rpath, sp->replayed, sp->refused,
+                      sp->before);
 
-        if (ngx_delete_file(sp->rpath) == NGX_FILE_ERROR) {
+        if (q) {
+            if (ngx_rename_file(sp->rpath, q) == NGX_FILE_ERROR) {
+                ngx_log_error(NGX_LOG_CRIT, sp->log, ngx_errno,
+                              ngx_rename_file_n " \"%s\" to \"%s\" failed",
+                              sp->rpath, q);
+            }
+
+        } else if (ngx_delete_file(sp->rpath) == NGX_FILE_ERROR) {
             ngx_log_error(NGX_LOG_CRIT, sp->log, ngx_errno,
                           ngx_delete_file_n " \"%s\" failed", sp->rpath);
         }
@@ -428,17 +520,29 @@ ngx_http_concertation_spool_done(ngx_http_concertation_replay_t *sp)
         own = ngx_http_concertation_spool_own();
 
         if (own == NULL
-            || ngx_http_concertation_spool_own_empty(sp->log) != NGX_OK)
+            || ngx_http_concertation_spool_own_empty(sp->log, q) != NGX_OK)
         {
             /* records still to be synced: taken up from roff next tick */
+            ngx_free(q);
             return;
         }
 
-        if (sp->replayed) {
+        if (sp->replayed || sp->refused || sp->before) {
             ngx_log_error(NGX_LOG_NOTICE, sp->log, 0,
-                          "spool \"%s\" replayed: %ui answers", own->path,
-                          sp->replayed);
+                          "spool \"%s\" replayed: %ui answers, %ui refused, "
+                          "%ui replayed before", own->path, sp->replayed,
+                          sp->refused, sp->before);
         }
+
+        sp->replayed = 0;
+        sp->before = 0;
+        sp->refused = 0;
+    }
+
+    if (q) {
+        ngx_log_error(NGX_LOG_ERR, sp->log, 0,
+                      "the answers Redis refused are kept in \"%s\"", q);
+        ngx_free(q);
     }
 
     sp->rfd = NGX_INVALID_FILE;
@@ -467,14 +571,8 @@ ngx_http_concertation_spool_send(ngx_http_concertation_replay_t *sp)
     ngx_http_concertation_field(form, CC_SPOOL_FORM);
     ngx_http_concertation_field(data, CC_SPOOL_DATA);
     ngx_http_concertation_field(client, CC_SPOOL_CLIENT);
-    ngx_http_concertation_field(scan_from, CC_SPOOL_SCAN_FROM);
 
 #undef ngx_http_concertation_field
-
-    if (sp->scan_len) {
-        s.scan_from.data = sp->scan;
-        s.scan_from.len = sp->scan_len;
-    }
 
     if (s.stream.len == 0 || s.dedup.len == 0) {
         ngx_log_error(NGX_LOG_ERR, sp->log, 0,
@@ -487,7 +585,7 @@ ngx_http_concertation_spool_send(ngx_http_concertation_replay_t *sp)
     }
 
     ngx_str_set(&s.status, "202");
-    s.ttl = NGX_HTTP_CONCERTATION_IDEMPOTENCY_TTL;
+    s.ttl = ngx_http_concertation_store_dedup_ttl(&s.dedup);
 
     if (ngx_http_concertation_store_script(&sp->cmd, &s,
                                            ngx_http_concertation_spool_reply,
@@ -519,6 +617,7 @@ ngx_http_concertation_spool_reply(void *data, redisReply *reply)
 
     case CC_REPLY_STORED:
     case CC_REPLY_DUPLICATE:
+        ngx_http_concertation_spool_mark(sp, CC_SPOOL_REPLAYED);
         ngx_http_concertation_spool_advance(sp, sp->rlen);
         sp->replayed++;
         own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
@@ -528,27 +627,35 @@ ngx_http_concertation_spool_reply(void *data, redisReply *reply)
                             own ? own->size - sp->roff : -1);
         break;
 
-    case CC_REPLY_SCAN_MORE:
-        if (rep.id_len > sizeof(sp->scan)) {
+    case CC_REPLY_FAILED:
+        if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
             goto failed;
         }
 
-        ngx_memcpy(sp->scan, rep.id, rep.id_len);
-        sp->scan_len = rep.id_len;
+        /* refused for good: kept aside, and the others go on */
+
+        ngx_log_error(NGX_LOG_ERR, sp->log, 0,
+                      "Redis refused the spooled answer %*s for good: %*s; "
+                      "it goes to the quarantine, the replay goes on",
+                      sp->rec.f[CC_SPOOL_ID].len, sp->rec.f[CC_SPOOL_ID].data,
+                      rep.error_len, rep.error);
+
+        ngx_http_concertation_spool_mark(sp, CC_SPOOL_REFUSED);
+        ngx_http_concertation_spool_advance(sp, sp->rlen);
+        sp->refused++;
+        own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
+        ngx_http_concertation_gauges_spool(
+                            NGX_HTTP_CONCERTATION_SPOOL_QUARANTINED,
+                            own ? own->size - sp->roff : -1);
         break;
 
     default:
         goto failed;
     }
 
-    /* the next step at once, from the event loop rather than from here */
+    /* the next record at once */
 
-    if (rep.kind == CC_REPLY_STORED || rep.kind == CC_REPLY_DUPLICATE) {
-        if (ngx_http_concertation_spool_next(sp) == NGX_OK) {
-            return;
-        }
-
-    } else if (ngx_http_concertation_spool_send(sp) == NGX_OK) {
+    if (ngx_http_concertation_spool_next(sp) == NGX_OK) {
         return;
     }
 

@@ -7,7 +7,10 @@
  * Redis runs it at about a third less CPU than the same XADD inside a Lua
  * script (t/bench/run).  The store script (src/scripts/store.lua) when the
  * write is conditional: an idempotency key, limits shared by every nginx
- * server; the spool's replay uses it too.
+ * server, or a spool that may take the answer — then the first attempt
+ * also writes <prefix>spooled:<id>, the index by which the replay finds
+ * an answer whose first attempt reached Redis after its deadline (never a
+ * scan of the stream); the spool's replay uses the script too.
  */
 
 
@@ -24,6 +27,8 @@
 
 static u_char *ngx_http_concertation_random(size_t n);
 static void ngx_http_concertation_store_reply(void *data, redisReply *reply);
+static ngx_int_t ngx_http_concertation_store_index(ngx_http_request_t *r,
+    ngx_http_concertation_store_t *st);
 static void ngx_http_concertation_store_synced(
     ngx_http_concertation_spool_waiter_t *w, ngx_int_t rc);
 
@@ -176,11 +181,20 @@ ngx_http_concertation_store_send(ngx_http_request_t *r,
     st->handler = handler;
     st->ctx = data;
 
-    if (st->limit_keys || st->dedup.len) {
+    /* a spool may take it: the replay must be able to tell it stored */
+
+    if (st->dedup.len == 0
+        && ngx_http_concertation_main_conf(r)->spool->path.len
+        && ngx_http_concertation_store_index(r, st) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (st->limit_keys || st->dedup.len || st->index.len) {
         ngx_memzero(&s, sizeof(ngx_http_concertation_record_t));
 
         s.stream = clcf->stream;
-        s.dedup = st->dedup;
+        s.dedup = st->dedup.len ? st->dedup : st->index;
         s.id.data = (u_char *) st->id;
         s.id.len = CC_ID_LEN;
         s.received_at.data = (u_char *) st->received_at;
@@ -190,7 +204,7 @@ ngx_http_concertation_store_send(ngx_http_request_t *r,
         s.client.data = (u_char *) st->client;
         s.client.len = CC_CLIENT_KEY_LEN;
         ngx_str_set(&s.status, "201");
-        s.ttl = NGX_HTTP_CONCERTATION_IDEMPOTENCY_TTL;
+        s.ttl = ngx_http_concertation_store_dedup_ttl(&s.dedup);
         s.limit_keys = st->limit_keys;
         s.limit_args = st->limit_args;
         s.dry_run = clcf->limit->dry_run;
@@ -284,9 +298,6 @@ ngx_http_concertation_store_script(ngx_http_concertation_store_cmd_t *sc,
     ngx_http_concertation_arg(s->dedup.len ? s->status.data : (u_char *) "",
                               s->dedup.len ? s->status.len : 0);
     ngx_http_concertation_arg(sc->ttl, pt - sc->ttl);
-    ngx_http_concertation_arg(s->scan_from.data ? s->scan_from.data
-                                                : (u_char *) "",
-                              s->scan_from.len);
 
     a = na ? s->limit_args->elts : NULL;
 
@@ -315,7 +326,8 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
 
     cc_reply_t  rep;
 
-    cc_reply_classify(reply, st->limit_keys || st->dedup.len, &rep);
+    cc_reply_classify(reply, st->limit_keys || st->dedup.len || st->index.len,
+                      &rep);
 
     st->handler(st->ctx, &rep, reply != NULL,
                 reply ? 1 : st->cmd.call.maybe_sent);
@@ -340,16 +352,13 @@ ngx_http_concertation_store_spooled_before(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_concertation_store_spool(ngx_http_request_t *r,
-    ngx_http_concertation_store_t *st, ngx_uint_t maybe_sent)
+    ngx_http_concertation_store_t *st)
 {
-    u_char                              *p;
-    int64_t                              offset;
     ngx_int_t                            rc;
     ngx_str_t                            dedup;
     cc_spool_record_t                    rec;
     ngx_http_concertation_loc_conf_t    *clcf;
     ngx_http_concertation_spool_conf_t  *scf;
-    u_char                               scan[NGX_INT64_LEN + 3];
 
     clcf = ngx_http_concertation_loc_conf(r);
     scf = ngx_http_concertation_main_conf(r)->spool;
@@ -369,42 +378,18 @@ ngx_http_concertation_store_spool(ngx_http_request_t *r,
     rec.f[CC_SPOOL_STREAM].data = (char *) clcf->stream.data;
     rec.f[CC_SPOOL_STREAM].len = clcf->stream.len;
 
-    /* the idempotency key, else a key of the submission's own id */
+    /* the idempotency key, else the index its first attempt wrote */
 
-    if (st->dedup.len) {
-        dedup = st->dedup;
-
-    } else {
-        dedup.data = ngx_pnalloc(r->pool, clcf->prefix.len
-                                 + sizeof("spooled:") - 1 + CC_ID_LEN);
-        if (dedup.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        p = ngx_cpymem(dedup.data, clcf->prefix.data, clcf->prefix.len);
-        p = ngx_cpymem(p, "spooled:", sizeof("spooled:") - 1);
-        p = ngx_cpymem(p, st->id, CC_ID_LEN);
-        dedup.len = p - dedup.data;
+    if (st->dedup.len == 0 && st->index.len == 0
+        && ngx_http_concertation_store_index(r, st) != NGX_OK)
+    {
+        return NGX_ERROR;
     }
+
+    dedup = st->dedup.len ? st->dedup : st->index;
 
     rec.f[CC_SPOOL_DEDUP].data = (char *) dedup.data;
     rec.f[CC_SPOOL_DEDUP].len = dedup.len;
-
-    /*
-     * A command Redis may have run without its idempotency key: the replay
-     * looks for the id in the stream from a second before it was received
-     * (on Redis's clock) on.
-     */
-
-    if (maybe_sent && st->dedup.len == 0
-        && ngx_http_concertation_redis_clock(&offset) == NGX_OK)
-    {
-        p = ngx_sprintf(scan, "%L-0",
-                        (int64_t) ngx_max(st->received_ms + offset - 1000,
-                                          0));
-        rec.f[CC_SPOOL_SCAN_FROM].data = (char *) scan;
-        rec.f[CC_SPOOL_SCAN_FROM].len = p - scan;
-    }
 
     st->spool.handler = ngx_http_concertation_store_synced;
     st->spool.data = st;
@@ -418,6 +403,49 @@ ngx_http_concertation_store_spool(ngx_http_request_t *r,
     }
 
     return rc;
+}
+
+
+/* <prefix>spooled:<id> */
+
+static ngx_int_t
+ngx_http_concertation_store_index(ngx_http_request_t *r,
+    ngx_http_concertation_store_t *st)
+{
+    u_char                            *p;
+    ngx_http_concertation_loc_conf_t  *clcf;
+
+    clcf = ngx_http_concertation_loc_conf(r);
+
+    st->index.data = ngx_pnalloc(r->pool, clcf->prefix.len
+                                 + sizeof("spooled:") - 1 + CC_ID_LEN);
+    if (st->index.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(st->index.data, clcf->prefix.data, clcf->prefix.len);
+    p = ngx_cpymem(p, "spooled:", sizeof("spooled:") - 1);
+    p = ngx_cpymem(p, st->id, CC_ID_LEN);
+    st->index.len = p - st->index.data;
+
+    return NGX_OK;
+}
+
+
+ngx_msec_t
+ngx_http_concertation_store_dedup_ttl(ngx_str_t *dedup)
+{
+    size_t  n;
+
+    n = sizeof("spooled:") - 1 + CC_ID_LEN;
+
+    if (dedup->len >= n
+        && ngx_strncmp(dedup->data + dedup->len - n, "spooled:", 8) == 0)
+    {
+        return NGX_HTTP_CONCERTATION_SPOOLED_TTL;
+    }
+
+    return NGX_HTTP_CONCERTATION_IDEMPOTENCY_TTL;
 }
 
 

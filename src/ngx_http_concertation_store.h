@@ -19,6 +19,8 @@
 
 
 #define NGX_HTTP_CONCERTATION_IDEMPOTENCY_TTL  (24 * 3600 * 1000)
+/* <prefix>spooled:<id>, the replay's index: outlives a long outage */
+#define NGX_HTTP_CONCERTATION_SPOOLED_TTL      (7 * 24 * 3600 * 1000)
 #define NGX_HTTP_CONCERTATION_STORE_ARGS       48
 
 
@@ -32,7 +34,6 @@ typedef struct {
     ngx_str_t                       data;
     ngx_str_t                       client;
     ngx_str_t                       status;      /* kept under dedup */
-    ngx_str_t                       scan_from;   /* empty: no look-up */
     ngx_msec_t                      ttl;         /* of dedup */
     ngx_array_t                    *limit_keys;  /* of ngx_str_t, or NULL */
     ngx_array_t                    *limit_args;
@@ -66,6 +67,7 @@ typedef struct {
     void                                 *ctx;       /* of both */
     ngx_str_t                             data;       /* normalised */
     ngx_str_t                             dedup;      /* idempotency */
+    ngx_str_t                             index;      /* spooled:<id> */
     ngx_array_t                          *limit_keys; /* shared limits */
     ngx_array_t                          *limit_args;
     ngx_http_concertation_spool_waiter_t  spool;
@@ -102,10 +104,13 @@ ngx_int_t ngx_http_concertation_store_spooled_before(ngx_http_request_t *r,
 /*
  * Into the local spool: NGX_OK on disk (202); NGX_AGAIN: st->spooled is
  * called once it is (or is not); NGX_DECLINED: there is no spool; NGX_ERROR.
- * maybe_sent: Redis may have run the command, and the replay looks for it.
+ * Redis may have run the command: the replay finds its key there.
  */
 ngx_int_t ngx_http_concertation_store_spool(ngx_http_request_t *r,
-    ngx_http_concertation_store_t *st, ngx_uint_t maybe_sent);
+    ngx_http_concertation_store_t *st);
+
+/* how long a deduplication key lives: an idempotency key's, the index's */
+ngx_msec_t ngx_http_concertation_store_dedup_ttl(ngx_str_t *dedup);
 
 /* the store script's command, for a submission or a replay */
 ngx_int_t ngx_http_concertation_store_script(

@@ -270,8 +270,9 @@ ngx_http_concertation_submit_answer(ngx_http_concertation_submit_ctx_t *ctx,
 
 /*
  * Redis did not take the submission in time (or at all): into the local
- * spool when there is one, 503 otherwise.  maybe_sent: Redis may have run
- * the command all the same, and the replay must look for it first.
+ * spool when there is one, 503 otherwise.  Redis may have run the command
+ * all the same (maybe_sent, for the log): the replay then finds the key the
+ * command wrote (store.c), and stores nothing twice.
  */
 
 static ngx_int_t
@@ -294,7 +295,7 @@ ngx_http_concertation_submit_failed(ngx_http_concertation_submit_ctx_t *ctx,
     ctx->st.spooled = ngx_http_concertation_submit_synced;
     ctx->st.ctx = ctx;
 
-    switch (ngx_http_concertation_store_spool(r, &ctx->st, maybe_sent)) {
+    switch (ngx_http_concertation_store_spool(r, &ctx->st)) {
 
     case NGX_OK:
         return ngx_http_concertation_send_created(r, NGX_HTTP_ACCEPTED,

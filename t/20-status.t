@@ -322,6 +322,8 @@ sub json_matches_text {
             $s->{replay_duplicates};
         $flat{"concertation_spool_replay_skipped_total,worker=$i"} =
             $s->{replay_skipped};
+        $flat{"concertation_spool_quarantined_total,worker=$i"} =
+            $s->{quarantined};
     }
     for my $z (keys %{ $j->{limit_zones} // {} }) {
         $flat{"concertation_limit_zone_clients,zone=$z"} =
@@ -412,6 +414,8 @@ is(v($p, 'concertation_spool_replay_duplicates_total', worker => 0), 0,
    '... not a duplicate');
 is(v($p, 'concertation_spool_replay_skipped_total', worker => 0), 0,
    '... nothing skipped');
+is(v($p, 'concertation_spool_quarantined_total', worker => 0), 0,
+   '... nothing quarantined');
 is(join(' ', map { v($p, "concertation_spool_$_", worker => 0) }
              qw(records bytes)), '0 0', '... the spool empty');
 is(v($p, 'concertation_redis_connection_state', worker => 0, state => 'up'),

@@ -345,6 +345,10 @@ cc_metrics_prometheus(const cc_metrics_t *m, size_t *len)
     cc_worker_family("spool_replay_skipped_total", "counter",
                      "Corrupt or torn spool records the replay skipped.",
                      replay_skipped)
+    cc_worker_family("spool_quarantined_total", "counter",
+                     "Spooled answers Redis refused for good, kept in a "
+                     "quarantine file.",
+                     quarantined)
 
 #undef cc_worker_family
 
@@ -480,6 +484,8 @@ cc_metrics_json(const cc_metrics_t *m, size_t *len)
                           cc_json_u64(w->replay_duplicates));
         rc |= cc_json_set(spool, "replay_skipped",
                           cc_json_u64(w->replay_skipped));
+        rc |= cc_json_set(spool, "quarantined",
+                          cc_json_u64(w->quarantined));
     }
 
     for (i = 0; rc == 0 && i < m->nzones; i++) {

@@ -78,6 +78,7 @@ typedef struct {
     uint64_t      replayed;              /* stored by a replay */
     uint64_t      replay_duplicates;     /* were in Redis already */
     uint64_t      replay_skipped;        /* corrupt or torn */
+    uint64_t      quarantined;           /* refused by Redis for good */
 } cc_metrics_worker_t;
 
 typedef struct {

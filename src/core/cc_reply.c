@@ -22,7 +22,7 @@ static void *cc_reply_create_array(const redisReadTask *task, int elements);
 
 static const char  *cc_reply_transient[] = {
     "LOADING", "READONLY", "BUSY", "OOM", "MASTERDOWN", "TRYAGAIN",
-    "NOREPLICAS", "CLUSTERDOWN", NULL
+    "NOREPLICAS", "CLUSTERDOWN", "MISCONF", "NOAUTH", "NOPERM", NULL
 };
 
 
@@ -161,17 +161,6 @@ cc_reply_classify(const redisReply *reply, int script, cc_reply_t *out)
         out->status_len = e1->len;
         out->id = e2->str;
         out->id_len = e2->len;
-        return;
-
-    case 3:
-        if (reply->elements != 2 || !cc_reply_id(e1)) {
-            cc_reply_shape(out, "script reply {3, cursor} malformed");
-            return;
-        }
-
-        out->kind = CC_REPLY_SCAN_MORE;
-        out->id = e1->str;
-        out->id_len = e1->len;
         return;
 
     default:

@@ -18,14 +18,15 @@ typedef enum {
     CC_REPLY_DUPLICATE,    /* script {2, "status", "id"}: the first answer of
                               an idempotency key / replayed id */
     CC_REPLY_LIMITED,      /* script {0, wait seconds} */
-    CC_REPLY_SCAN_MORE,    /* script {3, "next cursor"}: replay scan not
-                              finished */
     CC_REPLY_NOSCRIPT,     /* error starting "NOSCRIPT" */
     CC_REPLY_TRANSIENT,    /* error LOADING, READONLY, BUSY, OOM, MASTERDOWN,
-                              TRYAGAIN, NOREPLICAS, CLUSTERDOWN, or no
+                              TRYAGAIN, NOREPLICAS, CLUSTERDOWN, MISCONF
+                              (Redis cannot persist), NOAUTH, NOPERM (its
+                              configuration, not the command), or no
                               reply */
-    CC_REPLY_FAILED        /* any other error, or a reply of an unexpected
-                              shape */
+    CC_REPLY_FAILED        /* any other error (WRONGTYPE, CROSSSLOT, ERR…:
+                              the command itself is refused, and would be
+                              again), or a reply of an unexpected shape */
 } cc_reply_kind_e;
 
 typedef struct {
@@ -34,8 +35,8 @@ typedef struct {
                                       STORED: dry-run wait (0 = none) */
     const char       *status;      /* DUPLICATE: "201", "202"... */
     size_t            status_len;
-    const char       *id;          /* DUPLICATE: the first id; SCAN_MORE:
-                                      the cursor; STORED: the entry id */
+    const char       *id;          /* DUPLICATE: the first id; STORED: the
+                                      entry id */
     size_t            id_len;
     const char       *error;       /* the error text, for the log: Redis's
                                       own, or what was wrong with the shape */

@@ -4,11 +4,13 @@
  * A spool file is a sequence of frames, appended one after the other:
  *
  *     offset  size  field
- *          0     4  magic: 0xFF 'S' 'P' '1'
+ *          0     4  magic: 0xFF 'S' 'P', then the mark: '1' as appended,
+ *                   'R' once replayed, 'Q' once refused (cc_spool.h)
  *          4     4  payload length N, unsigned little-endian
  *          8     4  payload CRC: CRC-32C of bytes 4..8 (the length) and of
  *                   the payload, little-endian
- *         12     4  header CRC: CRC-32C of bytes 0..12, little-endian
+ *         12     4  header CRC: CRC-32C of bytes 0..12, the mark taken as
+ *                   '1', little-endian
  *         16     N  payload: the CC_SPOOL_NFIELDS fields in their order,
  *                   each as its length (u32 little-endian) and its bytes
  *
@@ -44,6 +46,8 @@
 static cc_spool_rc_e cc_spool_frame(const unsigned char *buf, size_t len,
     cc_spool_record_t *rec, size_t *size);
 static size_t cc_spool_next(const unsigned char *buf, size_t len, int whole);
+static int cc_spool_is_magic(const unsigned char *p, size_t n);
+static uint32_t cc_spool_header_crc(const unsigned char *buf);
 static uint32_t cc_spool_get32(const unsigned char *p);
 static unsigned char *cc_spool_put32(unsigned char *p, uint32_t v);
 
@@ -184,7 +188,7 @@ cc_spool_encode(const cc_spool_record_t *rec, unsigned char *out)
     crc = cc_crc32c(crc, out + CC_SPOOL_HEADER_LEN, n - CC_SPOOL_HEADER_LEN);
     cc_spool_put32(out + 8, crc);
 
-    cc_spool_put32(out + 12, cc_crc32c(0, out, 12));
+    cc_spool_put32(out + 12, cc_spool_header_crc(out));
 
     return n;
 }
@@ -252,7 +256,7 @@ cc_spool_frame(const unsigned char *buf, size_t len, cc_spool_record_t *rec,
     uint32_t              crc;
     const unsigned char  *p, *end;
 
-    if (memcmp(buf, cc_spool_magic, len < 4 ? len : 4) != 0) {
+    if (!cc_spool_is_magic(buf, len < 4 ? len : 4)) {
         return CC_SPOOL_CORRUPT;
     }
 
@@ -270,7 +274,7 @@ cc_spool_frame(const unsigned char *buf, size_t len, cc_spool_record_t *rec,
         return CC_SPOOL_NEED_MORE;
     }
 
-    if (cc_crc32c(0, buf, 12) != cc_spool_get32(buf + 12)) {
+    if (cc_spool_header_crc(buf) != cc_spool_get32(buf + 12)) {
         return CC_SPOOL_CORRUPT;
     }
 
@@ -309,9 +313,36 @@ cc_spool_frame(const unsigned char *buf, size_t len, cc_spool_record_t *rec,
         return CC_SPOOL_CORRUPT;
     }
 
+    rec->mark = buf[CC_SPOOL_MARK_AT];
     *size = CC_SPOOL_HEADER_LEN + n;
 
     return CC_SPOOL_OK;
+}
+
+
+/* the first n (at most 4) bytes of a magic, whatever its mark */
+
+static int
+cc_spool_is_magic(const unsigned char *p, size_t n)
+{
+    if (memcmp(p, cc_spool_magic, n < 3 ? n : 3) != 0) {
+        return 0;
+    }
+
+    return n < 4 || p[3] == CC_SPOOL_LIVE || p[3] == CC_SPOOL_REPLAYED
+           || p[3] == CC_SPOOL_REFUSED;
+}
+
+
+static uint32_t
+cc_spool_header_crc(const unsigned char *buf)
+{
+    unsigned char  h[12];
+
+    memcpy(h, buf, 12);
+    h[CC_SPOOL_MARK_AT] = CC_SPOOL_LIVE;
+
+    return cc_crc32c(0, h, 12);
 }
 
 
@@ -339,11 +370,11 @@ cc_spool_next(const unsigned char *buf, size_t len, int whole)
         n = (size_t) (end - p);
 
         if (n >= 4) {
-            if (memcmp(p, cc_spool_magic, 4) == 0) {
+            if (cc_spool_is_magic(p, 4)) {
                 return (size_t) (p - buf);
             }
 
-        } else if (!whole && memcmp(p, cc_spool_magic, n) == 0) {
+        } else if (!whole && cc_spool_is_magic(p, n)) {
             return (size_t) (p - buf);
         }
     }

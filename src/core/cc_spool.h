@@ -32,9 +32,24 @@ typedef struct {
     size_t       len;
 } cc_spool_str_t;
 
+/*
+ * The last byte of a frame's magic is its mark, the one byte of a spool
+ * file ever written in place: a live record ('1', as appended), one the
+ * replay handed over to Redis ('R': skipped by any later replay, so that
+ * the replay's position is on disk), one Redis refused for good ('Q':
+ * tried again only when its file is replayed again, after the operator
+ * moved it back from the quarantine).  The header CRC is computed with
+ * the mark taken as '1'.
+ */
+#define CC_SPOOL_MARK_AT    3
+#define CC_SPOOL_LIVE       '1'
+#define CC_SPOOL_REPLAYED   'R'
+#define CC_SPOOL_REFUSED    'Q'
+
 /* any field may be empty (len 0; data is then not read) */
 typedef struct {
     cc_spool_str_t  f[CC_SPOOL_NFIELDS];
+    unsigned char   mark;       /* decoded; encoded as CC_SPOOL_LIVE */
 } cc_spool_record_t;
 
 /* the size of rec's frame, or 0 when it would exceed CC_SPOOL_MAX_RECORD */

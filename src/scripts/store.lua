@@ -4,22 +4,20 @@
 -- first write, since a script does not roll back.
 --
 -- KEYS[1]: the stream; KEYS[2]: the deduplication key when ARGV[7] is not
--- empty (an idempotency key, or the spooled submission's id); then one GCRA
--- state per limit (the pseudonymised client key, never an address).
+-- empty (an idempotency key, or the submission's own id, written by its
+-- first attempt when a spool may take it: the replay's index); then one
+-- GCRA state per limit (the pseudonymised client key, never an address).
 --
 -- ARGV[1..5]: id, received_at, form, data, client
 -- ARGV[6]: "1" for a dry run of the limits (counted, never refused)
 -- ARGV[7]: the status to remember under the deduplication key ("201",
 --          "202"), or "" for none
 -- ARGV[8]: how long the deduplication key lives, milliseconds
--- ARGV[9]: "" or the stream id from which to look for an entry with this
---          submission's id before adding it: a spooled submission whose
---          XADD may have reached Redis before its connection broke
 -- then per limit: interval (microseconds) and burst.
 --
 -- Returns {1, entry id, wait}: stored (wait > 0: a dry run would refuse);
 -- {0, wait}: refused by a limit; {2, status, id}: stored before, the first
--- answer; {3, cursor}: the look-up is not finished, call again from cursor.
+-- answer.
 -- Times are microseconds from Redis's clock, exact in a Lua double.
 
 local dedup = ARGV[7] ~= ''
@@ -47,31 +45,6 @@ if dedup then
     end
 end
 
-if ARGV[9] ~= '' then
-    local batch = redis.call('XRANGE', KEYS[1], ARGV[9], '+', 'COUNT', 1000)
-
-    for _, entry in ipairs(batch) do
-        local f = entry[2]
-
-        for j = 1, #f, 2 do
-            if f[j] == 'id' then
-                if f[j + 1] == ARGV[1] then
-                    if dedup then
-                        redis.call('SET', KEYS[2], ARGV[7] .. ' ' .. ARGV[1],
-                                   'PX', ARGV[8])
-                    end
-                    return {2, ARGV[7], ARGV[1]}
-                end
-                break
-            end
-        end
-    end
-
-    if #batch == 1000 then
-        return {3, '(' .. batch[1000][1]}
-    end
-end
-
 local n = #KEYS - first + 1
 local wait = 0
 
@@ -81,8 +54,8 @@ if n > 0 then
     local tats = {}
 
     for i = 1, n do
-        local interval = tonumber(ARGV[8 + 2 * i])
-        local burst = tonumber(ARGV[9 + 2 * i])
+        local interval = tonumber(ARGV[7 + 2 * i])
+        local burst = tonumber(ARGV[8 + 2 * i])
         local tat = tonumber(redis.call('GET', KEYS[first + i - 1]) or '0')
 
         if tat < now then

@@ -183,9 +183,8 @@ test_reply_script(void)
     CHECK(classify("*2\r\n:0\r\n:3600\r\n", 1, CC_REPLY_LIMITED, 3600, NULL,
                    NULL, NULL));
 
-    /* the scan goes on */
-    CHECK(classify("*2\r\n:3\r\n$16\r\n(1644307200000-5\r\n", 1,
-                   CC_REPLY_SCAN_MORE, 0, NULL, "(1644307200000-5", NULL));
+    /* no more look-up by a scan: its old reply is of no known shape */
+    FAILS("*2\r\n:3\r\n$16\r\n(1644307200000-5\r\n", 1);
 
     /* malformed: counts */
     FAILS("*0\r\n", 1);
@@ -282,6 +281,16 @@ test_reply_errors(void)
                        CC_REPLY_TRANSIENT, 0, NULL, NULL, "CLUSTERDOWN"));
         CHECK(classify("-LOADING\r\n", script, CC_REPLY_TRANSIENT, 0, NULL,
                        NULL, "LOADING"));
+        CHECK(classify("-MISCONF Redis is configured to save RDB "
+                       "snapshots\r\n", script, CC_REPLY_TRANSIENT, 0, NULL,
+                       NULL, "MISCONF"));
+        CHECK(classify("-NOAUTH Authentication required.\r\n", script,
+                       CC_REPLY_TRANSIENT, 0, NULL, NULL, "NOAUTH"));
+        CHECK(classify("-NOPERM this user has no permissions\r\n", script,
+                       CC_REPLY_TRANSIENT, 0, NULL, NULL, "NOPERM"));
+        CHECK(classify("-CROSSSLOT Keys in request don't hash to the same "
+                       "slot\r\n", script, CC_REPLY_FAILED, 0, NULL, NULL,
+                       "CROSSSLOT"));
 
         /* other errors, and codes that only start like a transient one */
         CHECK(classify("-ERR wrong number of arguments\r\n", script,

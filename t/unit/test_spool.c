@@ -698,9 +698,68 @@ done:
 }
 
 
+/* the mark: the one byte written in place, outside the header CRC */
+
+static void
+test_spool_marks(void)
+{
+    size_t              n, consumed, i;
+    unsigned char      *p, *two;
+    cc_spool_record_t   rec, back;
+    static const unsigned char  marks[] = { CC_SPOOL_LIVE, CC_SPOOL_REPLAYED,
+                                            CC_SPOOL_REFUSED };
+
+    rec_set(&rec, "id-mark", "{\"q\":\"m\"}");
+    p = frame(&rec, &n);
+    CHECK(p != NULL);
+    if (p == NULL) {
+        return;
+    }
+
+    CHECK(p[CC_SPOOL_MARK_AT] == CC_SPOOL_LIVE);
+
+    for (i = 0; i < sizeof(marks); i++) {
+        p[CC_SPOOL_MARK_AT] = marks[i];
+        memset(&back, 0, sizeof(back));
+        CHECK(cc_spool_decode(p, n, &back, &consumed) == CC_SPOOL_OK);
+        CHECK(consumed == n && back.mark == marks[i]);
+        CHECK(rec_equal(&rec, &back));
+    }
+
+    /* any other byte there is damage */
+    p[CC_SPOOL_MARK_AT] = '2';
+    CHECK(cc_spool_decode(p, n, &back, &consumed) == CC_SPOOL_CORRUPT);
+    CHECK(consumed == n);
+
+    /* a marked frame after a damaged one is found by the resync */
+    two = malloc(2 * n);
+    CHECK(two != NULL);
+    if (two != NULL) {
+        p[CC_SPOOL_MARK_AT] = '2';
+        memcpy(two, p, n);
+        p[CC_SPOOL_MARK_AT] = CC_SPOOL_REPLAYED;
+        memcpy(two + n, p, n);
+        CHECK(cc_spool_decode(two, 2 * n, &back, &consumed)
+              == CC_SPOOL_CORRUPT);
+        CHECK(consumed == n);
+        CHECK(cc_spool_decode(two + n, n, &back, &consumed) == CC_SPOOL_OK);
+        CHECK(back.mark == CC_SPOOL_REPLAYED);
+        free(two);
+    }
+
+    /* and a marked frame cut short is a torn one, not damage */
+    p[CC_SPOOL_MARK_AT] = CC_SPOOL_REFUSED;
+    CHECK(cc_spool_decode(p, n - 1, &back, &consumed) == CC_SPOOL_NEED_MORE);
+    CHECK(cc_spool_decode(p, 3, &back, &consumed) == CC_SPOOL_NEED_MORE);
+
+    free(p);
+}
+
+
 void
 test_spool(void)
 {
+    test_spool_marks();
     test_spool_crc();
     test_spool_round_trip();
     test_spool_max();
