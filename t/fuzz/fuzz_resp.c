@@ -93,13 +93,6 @@ check(const redisReply *reply, int script)
                     && out.error == NULL);
         break;
 
-    case CC_REPLY_SCAN_MORE:
-        FUZZ_ASSERT(script && reply->type == REDIS_REPLY_ARRAY);
-        FUZZ_ASSERT(printable_id(out.id, out.id_len));
-        FUZZ_ASSERT(out.wait == 0 && out.status == NULL
-                    && out.error == NULL);
-        break;
-
     case CC_REPLY_NOSCRIPT:
         FUZZ_ASSERT(reply->type == REDIS_REPLY_ERROR);
         FUZZ_ASSERT(out.error == reply->str && out.error_len == reply->len);
