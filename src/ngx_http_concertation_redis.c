@@ -263,29 +263,6 @@ ngx_http_concertation_redis_ready(void)
 }
 
 
-/*
- * Redis's clock minus ours, in milliseconds, as TIME answered in the last
- * handshake (to within its round trip): where to look in a stream for an
- * entry written around a given time of ours.
- */
-
-ngx_int_t
-ngx_http_concertation_redis_clock(int64_t *offset)
-{
-    ngx_http_concertation_redis_t  *rd;
-
-    rd = ngx_http_concertation_redis_conn;
-
-    if (rd == NULL || !rd->hs.clock) {
-        return NGX_DECLINED;
-    }
-
-    *offset = rd->hs.clock_offset;
-
-    return NGX_OK;
-}
-
-
 static ngx_int_t
 ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
 {

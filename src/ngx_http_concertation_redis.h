@@ -46,8 +46,6 @@ ngx_uint_t ngx_http_concertation_redis_cancel(
     ngx_http_concertation_cmd_t *cmd);
 ngx_uint_t ngx_http_concertation_redis_sent(ngx_http_concertation_cmd_t *cmd);
 ngx_uint_t ngx_http_concertation_redis_ready(void);
-/* Redis's clock minus ours, in ms, as the handshake measured it */
-ngx_int_t ngx_http_concertation_redis_clock(int64_t *offset);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_REDIS_H_INCLUDED_ */
