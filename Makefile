@@ -36,7 +36,7 @@ BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
                   dpkg-dev python3 python3-aiosmtpd python3-icalendar \
-                  curl openssl
+                  curl openssl redis-sentinel
 # (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
@@ -200,14 +200,14 @@ test-asan: deps $(ASAN_MODULE) export notify
 # tested and fuzzed without Redis) and src/core/, which it shares with the
 # module (the definitions, the programme, time).
 EXPORT      := $(BUILD)/concertation-export
-EXPORT_SRCS := $(wildcard tools/export/*.c src/core/*.c)
+EXPORT_SRCS := $(wildcard tools/export/*.c tools/common/*.c src/core/*.c)
 EXPORT_CC   := gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-               -Wl,-z,relro -Wl,-z,now -Isrc/core -Itools/export
+               -Wl,-z,relro -Wl,-z,now -Isrc/core -Itools/common -Itools/export
 
 .PHONY: export export-test notify install
 
-$(EXPORT): $(EXPORT_SRCS) $(wildcard tools/export/*.h src/core/*.h) \
+$(EXPORT): $(EXPORT_SRCS) $(wildcard tools/export/*.h tools/common/*.h src/core/*.h) \
            | deps-build
 	@mkdir -p $(BUILD)
 	$(EXPORT_CC) -o $@ $(EXPORT_SRCS) -lhiredis -ljansson -lcrypto
@@ -220,9 +220,9 @@ export: $(EXPORT)
 # src/core/ (the programme, its words, the cancellation token) with the
 # module.
 NOTIFY      := $(BUILD)/concertation-notify
-NOTIFY_SRCS := $(wildcard tools/notify/*.c src/core/*.c)
+NOTIFY_SRCS := $(wildcard tools/notify/*.c tools/common/*.c src/core/*.c)
 
-$(NOTIFY): $(NOTIFY_SRCS) $(wildcard tools/notify/*.h src/core/*.h) \
+$(NOTIFY): $(NOTIFY_SRCS) $(wildcard tools/notify/*.h tools/common/*.h src/core/*.h) \
            | deps-build
 	@mkdir -p $(BUILD)
 	$(EXPORT_CC) -Itools/notify -o $@ $(NOTIFY_SRCS) \

@@ -103,6 +103,20 @@ static ngx_command_t  ngx_http_concertation_commands[] = {
       0,
       NULL },
 
+    { ngx_string("concertation_redis_sentinel"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_concertation_redis_sentinel,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("concertation_redis_wait"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_concertation_redis_wait,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("concertation_redis_password"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_concertation_conf_slot,
@@ -482,6 +496,16 @@ ngx_http_concertation_init_main_conf(ngx_conf_t *cf, void *conf)
         return rv;
     }
 
+    /* an answer the replicas did not confirm in time goes to the spool */
+
+    if (cmcf->redis->wait_replicas && cmcf->spool->path.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"concertation_redis_wait\" needs "
+                           "\"concertation_spool\": an answer the replicas "
+                           "do not confirm in time goes to the spool");
+        return NGX_CONF_ERROR;
+    }
+
     rv = ngx_http_concertation_keys_init(cf, cmcf->keys,
                                          cmcf->used ? &cmcf->first_use
                                                     : NULL);
@@ -570,6 +594,18 @@ ngx_http_concertation_merge_loc_conf(ngx_conf_t *cf, void *parent,
         return NGX_CONF_ERROR;
     }
 
+    if (conf->form.len && cmcf->redis->wait_replicas
+        && conf->timeout <= cmcf->redis->wait_timeout)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"concertation_redis_timeout\" (%M ms) must be "
+                           "longer than the timeout of "
+                           "\"concertation_redis_wait\" (%M ms): the "
+                           "request waits for WAIT's answer", conf->timeout,
+                           cmcf->redis->wait_timeout);
+        return NGX_CONF_ERROR;
+    }
+
     if (ngx_http_concertation_limit_merge_conf(cf, prev->limit, conf->limit)
         != NGX_CONF_OK
         || ngx_http_concertation_abuse_merge_conf(cf, prev->abuse,
@@ -620,7 +656,8 @@ ngx_http_concertation_init_process(ngx_cycle_t *cycle)
     /* a spool that cannot be opened is logged: the worker answers 503 */
     (void) ngx_http_concertation_spool_init_process(cycle, cmcf->spool);
 
-    if (ngx_http_concertation_spool_replay_init(cycle, cmcf->spool)
+    if (ngx_http_concertation_spool_replay_init(cycle, cmcf->spool,
+                                                cmcf->redis)
         != NGX_OK)
     {
         return NGX_ERROR;

@@ -15,6 +15,7 @@
 #include "ngx_http_concertation_redis_queue.h"
 #include "ngx_http_concertation_redis_handshake.h"
 #include "ngx_http_concertation_redis_backoff.h"
+#include "ngx_http_concertation_redis_sentinel.h"
 #include "ngx_http_concertation_gauges.h"
 #include "cc_metrics.h"
 #include "cc_reply.h"
@@ -57,7 +58,11 @@ typedef struct {
     ngx_http_concertation_handshake_t   hs;
     ngx_msec_t                          last_reply;  /* one was whole */
     ngx_event_t                         stalled;
+    ngx_addr_t                          addr;      /* connected to */
+    ngx_sockaddr_t                      sockaddr;
+    u_char                              name[NGX_SOCKADDR_STRLEN];
     unsigned                            ready:1;   /* handshake answered */
+    unsigned                            moving:1;  /* to the sentinels' */
     ngx_http_concertation_redis_state_e state;
 } ngx_http_concertation_redis_t;
 
@@ -78,6 +83,7 @@ static void ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
     ngx_err_t err, const char *reason);
 static void ngx_http_concertation_redis_retry(void *data);
 static void ngx_http_concertation_redis_stalled_handler(ngx_event_t *ev);
+static void ngx_http_concertation_redis_moved(void *data);
 
 
 static ngx_http_concertation_redis_t  *ngx_http_concertation_redis_conn;
@@ -116,7 +122,17 @@ ngx_http_concertation_redis_init(ngx_cycle_t *cycle,
     rd->stalled.data = rd;
     rd->stalled.log = &rd->log;
 
+    rd->addr.sockaddr = &rd->sockaddr.sockaddr;
+    rd->addr.name.data = rd->name;
+
     ngx_http_concertation_redis_conn = rd;
+
+    /* with sentinels, the connection opens once they name the master */
+
+    if (rcf->sentinels) {
+        return ngx_http_concertation_sentinel_init(cycle, rcf,
+                                        ngx_http_concertation_redis_moved, rd);
+    }
 
     /* a failure here is logged and retried with backoff */
     (void) ngx_http_concertation_redis_connect(rd);
@@ -137,6 +153,7 @@ ngx_http_concertation_redis_exit(ngx_cycle_t *cycle)
 
     ngx_http_concertation_redis_conn = NULL;
 
+    ngx_http_concertation_sentinel_exit();
     ngx_http_concertation_backoff_stop(&rd->backoff);
 
     if (rd->stalled.posted) {
@@ -272,6 +289,22 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
     ngx_addr_t          *addr;
     ngx_connection_t    *c;
 
+    addr = rd->rcf->sentinels ? ngx_http_concertation_sentinel_master()
+                              : rd->rcf->addr;
+
+    if (addr == NULL) {
+        /* no sentinel named the master yet: it connects when one does */
+        return NGX_DECLINED;
+    }
+
+    /* the peer's own copy: the sentinels' master may change meanwhile */
+
+    ngx_memcpy(&rd->sockaddr, addr->sockaddr, addr->socklen);
+    rd->addr.socklen = addr->socklen;
+    rd->addr.name.len = ngx_min(addr->name.len, NGX_SOCKADDR_STRLEN);
+    ngx_memcpy(rd->name, addr->name.data, rd->addr.name.len);
+    addr = &rd->addr;
+
     ngx_http_concertation_gauges_redis_state(CC_REDIS_CONNECTING,
                                               rd->backoff.delay != 0);
 
@@ -288,8 +321,6 @@ ngx_http_concertation_redis_connect(ngx_http_concertation_redis_t *rd)
      * a cap on a reply.
      */
     cc_reply_reader_limit(rd->reader, NGX_HTTP_CONCERTATION_MAX_ELEMENTS);
-
-    addr = rd->rcf->addr;
 
     ngx_memzero(&rd->peer, sizeof(ngx_peer_connection_t));
     rd->peer.sockaddr = addr->sockaddr;
@@ -604,10 +635,52 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
 
     requests = ngx_http_concertation_queue_fail(&rd->queue);
 
-    if (ngx_http_concertation_redis_conn == rd) {
-        ngx_http_concertation_backoff_failed(&rd->backoff, rd->peer.name,
-                                             err, reason, requests, refused);
+    if (ngx_http_concertation_redis_conn != rd) {
+        return;
     }
+
+    ngx_http_concertation_backoff_failed(&rd->backoff, &rd->addr.name, err,
+                                         reason, requests, refused);
+
+    /* lost, refused, READONLY, not a master: has the master moved? */
+
+    if (rd->rcf->sentinels && !rd->moving) {
+        ngx_http_concertation_sentinel_ask();
+    }
+}
+
+
+/* the sentinels name a master: the connection goes there, now */
+
+static void
+ngx_http_concertation_redis_moved(void *data)
+{
+    ngx_http_concertation_redis_t *rd = data;
+
+    ngx_addr_t  *a;
+
+    a = ngx_http_concertation_sentinel_master();
+
+    if (a == NULL
+        || (rd->state != ngx_http_concertation_redis_down
+            && ngx_cmp_sockaddr(rd->addr.sockaddr, rd->addr.socklen,
+                                a->sockaddr, a->socklen, 1)
+               == NGX_OK))
+    {
+        return;
+    }
+
+    rd->moving = 1;
+
+    if (rd->state != ngx_http_concertation_redis_down) {
+        ngx_http_concertation_redis_fail(rd, 0, "the sentinels name "
+                                         "another master");
+    }
+
+    ngx_http_concertation_backoff_moved(&rd->backoff);
+    (void) ngx_http_concertation_redis_connect(rd);
+
+    rd->moving = 0;
 }
 
 

@@ -18,6 +18,13 @@ struct ngx_http_concertation_redis_conf_s {
     ngx_str_t                   password;
     ngx_int_t                   database;
     ngx_msec_t                  connect_timeout;
+    /* concertation_redis_sentinel: the master is where they say */
+    ngx_str_t                   sentinel_name;
+    ngx_array_t                *sentinels;    /* of ngx_addr_t, or NULL */
+    ngx_str_t                   sentinel_password;
+    /* concertation_redis_wait: 0 replicas, no WAIT */
+    ngx_uint_t                  wait_replicas;
+    ngx_msec_t                  wait_timeout;
 };
 
 
@@ -32,6 +39,10 @@ char *ngx_http_concertation_redis_init_conf(ngx_conf_t *cf,
     ngx_http_concertation_redis_conf_t *rcf,
     ngx_http_concertation_where_t *needed);
 char *ngx_http_concertation_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_redis_sentinel(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_concertation_redis_wait(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 ngx_int_t ngx_http_concertation_redis_init(ngx_cycle_t *cycle,

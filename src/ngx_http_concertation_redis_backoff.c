@@ -112,6 +112,18 @@ ngx_http_concertation_backoff_up(ngx_http_concertation_backoff_t *b,
 
 
 void
+ngx_http_concertation_backoff_moved(ngx_http_concertation_backoff_t *b)
+{
+    if (b->timer.timer_set) {
+        ngx_del_timer(&b->timer);
+    }
+
+    b->delay = 0;
+    b->refused = 0;
+}
+
+
+void
 ngx_http_concertation_backoff_stop(ngx_http_concertation_backoff_t *b)
 {
     if (b->timer.timer_set) {

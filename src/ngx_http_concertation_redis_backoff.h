@@ -44,6 +44,8 @@ ngx_uint_t ngx_http_concertation_backoff_may_try(
 /* the connection is through its handshake: the outage, if any, is over */
 void ngx_http_concertation_backoff_up(ngx_http_concertation_backoff_t *b,
     ngx_str_t *name);
+/* Redis is somewhere else now: the next try is at once, and counted anew */
+void ngx_http_concertation_backoff_moved(ngx_http_concertation_backoff_t *b);
 void ngx_http_concertation_backoff_stop(ngx_http_concertation_backoff_t *b);
 
 

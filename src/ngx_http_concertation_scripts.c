@@ -121,6 +121,12 @@ ngx_http_concertation_call_cancel(ngx_http_concertation_call_t *call)
 {
     ngx_uint_t  maybe_sent;
 
+    /* its reply may be in, and the caller still waiting on what follows */
+
+    if (call->forget) {
+        call->forget(call->data);
+    }
+
     if (call->cmd == NULL) {
         return 0;
     }

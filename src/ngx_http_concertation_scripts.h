@@ -39,6 +39,8 @@ typedef struct {
     size_t                          *argvlen;
     int                              argc;
     ngx_uint_t                       script;
+    /* the caller's own to undo when the call is taken back, or NULL */
+    void                           (*forget)(void *data);
     unsigned                         eval:1;
     unsigned                         maybe_sent:1;  /* a NULL reply's */
 } ngx_http_concertation_call_t;

@@ -20,6 +20,7 @@
 
 #include "ngx_http_concertation_spool_replay.h"
 #include "ngx_http_concertation_spool.h"
+#include "ngx_http_concertation_spool_marks.h"
 #include "ngx_http_concertation_store.h"
 #include "ngx_http_concertation_redis.h"
 #include "ngx_http_concertation_gauges.h"
@@ -45,6 +46,9 @@ typedef struct {
     size_t                              rlen;      /* the record's frame */
     cc_spool_record_t                   rec;
     ngx_http_concertation_store_cmd_t   cmd;
+    ngx_http_concertation_redis_conf_t *rcf;
+    ngx_http_concertation_replicated_t  replicated;  /* its WAIT */
+    cc_reply_kind_e                     took;
     ngx_uint_t                          replayed;
     ngx_uint_t                          before;    /* marked replayed */
     ngx_uint_t                          refused;   /* marked refused */
@@ -62,14 +66,14 @@ static void ngx_http_concertation_spool_done(
 static ngx_int_t ngx_http_concertation_spool_send(
     ngx_http_concertation_replay_t *sp);
 static void ngx_http_concertation_spool_reply(void *data, redisReply *reply);
+static void ngx_http_concertation_spool_on(ngx_http_concertation_replay_t *sp);
+static void ngx_http_concertation_spool_took(ngx_http_concertation_replay_t *sp,
+    cc_reply_kind_e kind);
+static void ngx_http_concertation_spool_replicated(
+    ngx_http_concertation_replicated_t *w, ngx_uint_t enough);
+static void ngx_http_concertation_replay_forget(void *data);
 static void ngx_http_concertation_spool_advance(
     ngx_http_concertation_replay_t *sp, off_t n);
-static u_char *ngx_http_concertation_spool_reading(
-    ngx_http_concertation_replay_t *sp);
-static void ngx_http_concertation_spool_mark(
-    ngx_http_concertation_replay_t *sp, u_char mark);
-static u_char *ngx_http_concertation_spool_quarantine(
-    ngx_http_concertation_replay_t *sp);
 
 
 static ngx_http_concertation_replay_t  *ngx_http_concertation_replay;
@@ -77,7 +81,8 @@ static ngx_http_concertation_replay_t  *ngx_http_concertation_replay;
 
 ngx_int_t
 ngx_http_concertation_spool_replay_init(ngx_cycle_t *cycle,
-    ngx_http_concertation_spool_conf_t *scf)
+    ngx_http_concertation_spool_conf_t *scf,
+    ngx_http_concertation_redis_conf_t *rcf)
 {
     ngx_http_concertation_replay_t  *sp;
 
@@ -91,6 +96,7 @@ ngx_http_concertation_spool_replay_init(ngx_cycle_t *cycle,
     }
 
     sp->scf = scf;
+    sp->rcf = rcf;
     sp->log = cycle->log;
     sp->rfd = NGX_INVALID_FILE;
 
@@ -137,81 +143,6 @@ ngx_http_concertation_spool_replay_exit(ngx_cycle_t *cycle)
     }
 
     ngx_free(sp->buf);
-}
-
-
-/* the file being read, for the log */
-
-static u_char *
-ngx_http_concertation_spool_reading(ngx_http_concertation_replay_t *sp)
-{
-    ngx_http_concertation_spool_file_t  *own;
-
-    if (sp->rpath) {
-        return sp->rpath;
-    }
-
-    own = ngx_http_concertation_spool_own();
-
-    return own ? own->path : (u_char *) "";
-}
-
-
-/*
- * The record's mark, in place: the replay's position, on disk.  Not
- * synced: after a power loss a mark may be missing, and the record's key
- * in Redis then finds it stored already.
- */
-
-static void
-ngx_http_concertation_spool_mark(ngx_http_concertation_replay_t *sp,
-    u_char mark)
-{
-    ngx_fd_t                             fd;
-    ngx_http_concertation_spool_file_t  *own;
-
-    own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
-    fd = sp->rpath ? sp->rfd : own ? own->mark_fd : NGX_INVALID_FILE;
-
-    if (fd == NGX_INVALID_FILE
-        || pwrite(fd, &mark, 1, sp->roff + CC_SPOOL_MARK_AT) != 1)
-    {
-        ngx_log_error(NGX_LOG_ERR, sp->log, ngx_errno,
-                      "could not mark the record at offset %O of \"%s\"",
-                      sp->roff, ngx_http_concertation_spool_reading(sp));
-    }
-}
-
-
-/* the quarantine's name for the file being read: quarantine-<pid>-<s>.log */
-
-static u_char *
-ngx_http_concertation_spool_quarantine(ngx_http_concertation_replay_t *sp)
-{
-    u_char                *q, *name;
-    size_t                 len;
-    ngx_str_t             *dir;
-    static ngx_uint_t      seq;     /* two in the same second */
-
-    dir = &sp->scf->path;
-    name = ngx_http_concertation_spool_reading(sp) + dir->len + 1;
-    len = ngx_strlen(name);
-
-    if (len < sizeof("spool-.log") - 1) {
-        return NULL;
-    }
-
-    q = ngx_alloc(dir->len + sizeof("/quarantine-") + len + NGX_TIME_T_LEN
-                  + NGX_INT_T_LEN + 2, sp->log);
-    if (q == NULL) {
-        return NULL;
-    }
-
-    (void) ngx_sprintf(q, "%V/quarantine-%*s-%T-%ui.log%Z", dir,
-                       len - (sizeof("spool-.log") - 1), name + 6, ngx_time(),
-                       seq++);
-
-    return q;
 }
 
 
@@ -350,7 +281,7 @@ ngx_http_concertation_spool_next(ngx_http_concertation_replay_t *sp)
             ngx_log_error(NGX_LOG_ERR, sp->log, 0,
                           "corrupt record in the spool at offset %O of "
                           "\"%s\": %uz bytes skipped", sp->roff,
-                          ngx_http_concertation_spool_reading(sp), consumed);
+                          ngx_http_concertation_spool_reading(sp->rpath), consumed);
             ngx_http_concertation_spool_advance(sp, consumed);
             ngx_http_concertation_gauges_spool(
                 NGX_HTTP_CONCERTATION_SPOOL_SKIPPED,
@@ -363,7 +294,7 @@ ngx_http_concertation_spool_next(ngx_http_concertation_replay_t *sp)
         ngx_log_error(NGX_LOG_ERR, sp->log, 0,
                       "torn record at the end of the spool \"%s\" "
                       "(offset %O, %uz bytes): skipped",
-                      ngx_http_concertation_spool_reading(sp), sp->roff,
+                      ngx_http_concertation_spool_reading(sp->rpath), sp->roff,
                       sp->blen - skip);
 
         ngx_http_concertation_spool_advance(sp, sp->blen - skip);
@@ -492,7 +423,8 @@ ngx_http_concertation_spool_done(ngx_http_concertation_replay_t *sp)
     u_char                              *q;
     ngx_http_concertation_spool_file_t  *own;
 
-    q = sp->refused ? ngx_http_concertation_spool_quarantine(sp) : NULL;
+    q = sp->refused ? ngx_http_concertation_spool_quarantine(&sp->scf->path,
+                                                     sp->rpath, sp->log) : NULL;
 
     if (sp->rpath) {
         ngx_log_error(NGX_LOG_NOTICE, sp->log, 0,
@@ -595,6 +527,15 @@ ngx_http_concertation_spool_send(ngx_http_concertation_replay_t *sp)
         return NGX_DECLINED;
     }
 
+    /* marked replayed once the replicas have it, when they must */
+
+    if (sp->rcf->wait_replicas) {
+        sp->replicated.handler = ngx_http_concertation_spool_replicated;
+        sp->replicated.data = sp;
+        sp->cmd.call.forget = ngx_http_concertation_replay_forget;
+        ngx_http_concertation_replicas_follow(&sp->replicated, sp->rcf);
+    }
+
     sp->sending = 1;
 
     return NGX_OK;
@@ -613,19 +554,24 @@ ngx_http_concertation_spool_reply(void *data, redisReply *reply)
 
     cc_reply_classify(reply, 1, &rep);
 
+    if (rep.kind != CC_REPLY_STORED && rep.kind != CC_REPLY_DUPLICATE) {
+        ngx_http_concertation_replicas_forget(&sp->replicated);
+    }
+
     switch (rep.kind) {
 
     case CC_REPLY_STORED:
     case CC_REPLY_DUPLICATE:
-        ngx_http_concertation_spool_mark(sp, CC_SPOOL_REPLAYED);
-        ngx_http_concertation_spool_advance(sp, sp->rlen);
-        sp->replayed++;
-        own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
-        ngx_http_concertation_gauges_spool(rep.kind == CC_REPLY_STORED
-                            ? NGX_HTTP_CONCERTATION_SPOOL_REPLAYED
-                            : NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE,
-                            own ? own->size - sp->roff : -1);
-        break;
+        if (sp->replicated.linked) {
+            /* written (a duplicate too: its key's expiry): WAIT tells */
+            sp->sending = 1;
+            sp->took = rep.kind;
+            ngx_http_concertation_replicas_written(&sp->replicated);
+            return;
+        }
+
+        ngx_http_concertation_spool_took(sp, rep.kind);
+        return;
 
     case CC_REPLY_FAILED:
         if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
@@ -640,30 +586,20 @@ ngx_http_concertation_spool_reply(void *data, redisReply *reply)
                       sp->rec.f[CC_SPOOL_ID].len, sp->rec.f[CC_SPOOL_ID].data,
                       rep.error_len, rep.error);
 
-        ngx_http_concertation_spool_mark(sp, CC_SPOOL_REFUSED);
+        ngx_http_concertation_spool_mark(sp->rpath, sp->rfd, sp->roff,
+                                        CC_SPOOL_REFUSED, sp->log);
         ngx_http_concertation_spool_advance(sp, sp->rlen);
         sp->refused++;
         own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
         ngx_http_concertation_gauges_spool(
                             NGX_HTTP_CONCERTATION_SPOOL_QUARANTINED,
                             own ? own->size - sp->roff : -1);
-        break;
+        ngx_http_concertation_spool_on(sp);
+        return;
 
     default:
         goto failed;
     }
-
-    /* the next record at once */
-
-    if (ngx_http_concertation_spool_next(sp) == NGX_OK) {
-        return;
-    }
-
-    if (!sp->tick.timer_set) {
-        ngx_add_timer(&sp->tick, NGX_HTTP_CONCERTATION_SPOOL_TICK);
-    }
-
-    return;
 
 failed:
 
@@ -676,4 +612,71 @@ failed:
     if (!sp->tick.timer_set) {
         ngx_add_timer(&sp->tick, NGX_HTTP_CONCERTATION_SPOOL_TICK);
     }
+}
+
+
+/* Redis (and the replicas, when they must) took the record */
+
+static void
+ngx_http_concertation_spool_took(ngx_http_concertation_replay_t *sp,
+    cc_reply_kind_e kind)
+{
+    ngx_http_concertation_spool_file_t  *own;
+
+    ngx_http_concertation_spool_mark(sp->rpath, sp->rfd, sp->roff,
+                                     CC_SPOOL_REPLAYED, sp->log);
+    ngx_http_concertation_spool_advance(sp, sp->rlen);
+    sp->replayed++;
+    own = sp->rpath ? NULL : ngx_http_concertation_spool_own();
+    ngx_http_concertation_gauges_spool(kind == CC_REPLY_STORED
+                            ? NGX_HTTP_CONCERTATION_SPOOL_REPLAYED
+                            : NGX_HTTP_CONCERTATION_SPOOL_REPLAY_DUPLICATE,
+                            own ? own->size - sp->roff : -1);
+
+    ngx_http_concertation_spool_on(sp);
+}
+
+
+/* the next record at once, or at the next tick */
+
+static void
+ngx_http_concertation_spool_on(ngx_http_concertation_replay_t *sp)
+{
+    if (ngx_http_concertation_spool_next(sp) == NGX_OK) {
+        return;
+    }
+
+    if (!sp->tick.timer_set) {
+        ngx_add_timer(&sp->tick, NGX_HTTP_CONCERTATION_SPOOL_TICK);
+    }
+}
+
+
+/* short of replicas: the record stays, retried (as a duplicate) later */
+
+static void
+ngx_http_concertation_spool_replicated(ngx_http_concertation_replicated_t *w,
+    ngx_uint_t enough)
+{
+    ngx_http_concertation_replay_t *sp = w->data;
+
+    sp->sending = 0;
+
+    if (enough) {
+        ngx_http_concertation_spool_took(sp, sp->took);
+        return;
+    }
+
+    if (!sp->tick.timer_set) {
+        ngx_add_timer(&sp->tick, NGX_HTTP_CONCERTATION_SPOOL_TICK);
+    }
+}
+
+
+static void
+ngx_http_concertation_replay_forget(void *data)
+{
+    ngx_http_concertation_replay_t *sp = data;
+
+    ngx_http_concertation_replicas_forget(&sp->replicated);
 }

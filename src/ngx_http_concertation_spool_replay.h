@@ -12,7 +12,8 @@
 
 
 ngx_int_t ngx_http_concertation_spool_replay_init(ngx_cycle_t *cycle,
-    ngx_http_concertation_spool_conf_t *scf);
+    ngx_http_concertation_spool_conf_t *scf,
+    ngx_http_concertation_redis_conf_t *rcf);
 void ngx_http_concertation_spool_replay_exit(ngx_cycle_t *cycle);
 
 

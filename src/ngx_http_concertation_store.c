@@ -29,6 +29,9 @@ static u_char *ngx_http_concertation_random(size_t n);
 static void ngx_http_concertation_store_reply(void *data, redisReply *reply);
 static ngx_int_t ngx_http_concertation_store_index(ngx_http_request_t *r,
     ngx_http_concertation_store_t *st);
+static void ngx_http_concertation_store_replicated(
+    ngx_http_concertation_replicated_t *w, ngx_uint_t enough);
+static void ngx_http_concertation_store_forget(void *data);
 static void ngx_http_concertation_store_synced(
     ngx_http_concertation_spool_waiter_t *w, ngx_int_t rc);
 
@@ -172,9 +175,10 @@ ngx_http_concertation_store_send(ngx_http_request_t *r,
     ngx_http_concertation_store_t *st, ngx_http_concertation_stored_pt handler,
     void *data)
 {
-    ngx_http_concertation_record_t     s;
-    ngx_http_concertation_call_t      *call;
-    ngx_http_concertation_loc_conf_t  *clcf;
+    ngx_http_concertation_record_t       s;
+    ngx_http_concertation_call_t        *call;
+    ngx_http_concertation_loc_conf_t    *clcf;
+    ngx_http_concertation_redis_conf_t  *rcf;
 
     clcf = ngx_http_concertation_loc_conf(r);
 
@@ -209,8 +213,26 @@ ngx_http_concertation_store_send(ngx_http_request_t *r,
         s.limit_args = st->limit_args;
         s.dry_run = clcf->limit->dry_run;
 
-        return ngx_http_concertation_store_script(&st->cmd, &s,
-                                    ngx_http_concertation_store_reply, st);
+        if (ngx_http_concertation_store_script(&st->cmd, &s,
+                                    ngx_http_concertation_store_reply, st)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        /* acknowledged once replicated: a WAIT follows (replicas.c) */
+
+        rcf = ngx_http_concertation_main_conf(r)->redis;
+
+        if (rcf->wait_replicas) {
+            st->replicate = 1;
+            st->replicated.handler = ngx_http_concertation_store_replicated;
+            st->replicated.data = st;
+            st->cmd.call.forget = ngx_http_concertation_store_forget;
+            ngx_http_concertation_replicas_follow(&st->replicated, rcf);
+        }
+
+        return NGX_OK;
     }
 
     call = &st->cmd.call;
@@ -329,8 +351,66 @@ ngx_http_concertation_store_reply(void *data, redisReply *reply)
     cc_reply_classify(reply, st->limit_keys || st->dedup.len || st->index.len,
                       &rep);
 
+    if (st->replicate) {
+        if (rep.kind == CC_REPLY_STORED) {
+            /* written on the master: answered with WAIT's reply */
+            st->stored_wait = rep.wait;
+            ngx_http_concertation_replicas_written(&st->replicated);
+            return;
+        }
+
+        /* nothing written, nothing to wait for */
+        st->replicate = 0;
+        ngx_http_concertation_replicas_forget(&st->replicated);
+    }
+
     st->handler(st->ctx, &rep, reply != NULL,
                 reply ? 1 : st->cmd.call.maybe_sent);
+}
+
+
+/*
+ * WAIT's answer for a write the master took: stored (201) when enough
+ * replicas have it; otherwise the answer goes to the spool as well, where
+ * its key in Redis makes the replay store it once, on whichever server is
+ * the master by then.
+ */
+
+static void
+ngx_http_concertation_store_replicated(ngx_http_concertation_replicated_t *w,
+    ngx_uint_t enough)
+{
+    ngx_http_concertation_store_t *st = w->data;
+
+    cc_reply_t  rep;
+
+    st->replicate = 0;
+
+    ngx_memzero(&rep, sizeof(cc_reply_t));
+
+    if (enough) {
+        rep.kind = CC_REPLY_STORED;
+        rep.wait = st->stored_wait;
+        st->handler(st->ctx, &rep, 1, 1);
+        return;
+    }
+
+    rep.kind = CC_REPLY_TRANSIENT;
+    st->handler(st->ctx, &rep, 0, 1);
+}
+
+
+/* the request gave up (its deadline) while WAIT was on its way */
+
+static void
+ngx_http_concertation_store_forget(void *data)
+{
+    ngx_http_concertation_store_t *st = data;
+
+    if (st->replicate) {
+        st->replicate = 0;
+        ngx_http_concertation_replicas_forget(&st->replicated);
+    }
 }
 
 

@@ -13,6 +13,7 @@
 #include "ngx_http_concertation.h"
 #include "ngx_http_concertation_scripts.h"
 #include "ngx_http_concertation_spool.h"
+#include "ngx_http_concertation_replicas.h"
 #include "cc_record.h"
 #include "cc_reply.h"
 #include "cc_time.h"
@@ -72,6 +73,10 @@ typedef struct {
     ngx_array_t                          *limit_args;
     ngx_http_concertation_spool_waiter_t  spool;
     ngx_shm_zone_t                       *spool_keys;
+    /* concertation_redis_wait: the WAIT after the write */
+    ngx_http_concertation_replicated_t    replicated;
+    long long                             stored_wait;
+    unsigned                              replicate:1;
     int64_t                               received_ms;
     char                                  id[CC_ID_LEN + 1];
     char                                  received_at[CC_TIME_LEN + 1];

@@ -314,3 +314,171 @@ cc_reply_role(const redisReply *reply, const char **role, size_t *role_len)
 
     return CC_ROLE_UNKNOWN;
 }
+
+
+/* a port: 1 to 65535, decimal digits only */
+
+static int
+cc_reply_port(const char *s, size_t len)
+{
+    size_t  i;
+    long    port;
+
+    if (len == 0 || len > 5) {
+        return -1;
+    }
+
+    port = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -1;
+        }
+
+        port = port * 10 + (s[i] - '0');
+    }
+
+    return (port >= 1 && port <= 65535) ? (int) port : -1;
+}
+
+
+/* a host as a sentinel names one: printable, no space, not empty */
+
+static int
+cc_reply_host_ok(const char *s, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || len > CC_REPLY_HOST_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) s[i] <= ' ' || (unsigned char) s[i] >= 0x7f) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
+cc_reply_master_addr(const redisReply *reply, cc_reply_addr_t *addr)
+{
+    const redisReply  *h, *p;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != 2 || reply->element == NULL)
+    {
+        return -1;
+    }
+
+    h = reply->element[0];
+    p = reply->element[1];
+
+    if (h == NULL || p == NULL || h->type != REDIS_REPLY_STRING
+        || p->type != REDIS_REPLY_STRING || h->str == NULL || p->str == NULL
+        || !cc_reply_host_ok(h->str, h->len))
+    {
+        return -1;
+    }
+
+    addr->port = cc_reply_port(p->str, p->len);
+    if (addr->port < 0) {
+        return -1;
+    }
+
+    addr->host = h->str;
+    addr->host_len = h->len;
+
+    return 0;
+}
+
+
+/* the next word of s (words separated by one space), or -1 */
+
+static int
+cc_reply_next_word(const char **s, const char *end, const char **w, size_t *len)
+{
+    const char  *p;
+
+    if (*s >= end) {
+        return -1;
+    }
+
+    p = memchr(*s, ' ', end - *s);
+
+    *w = *s;
+    *len = (p ? p : end) - *s;
+    *s = p ? p + 1 : end;
+
+    return *len ? 0 : -1;
+}
+
+
+int
+cc_reply_switch_master(const redisReply *reply, const char *name,
+    size_t name_len, cc_reply_addr_t *addr)
+{
+    int                i;
+    size_t             len[5];
+    const char        *s, *end, *w[5];
+    const redisReply  *e;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
+        || reply->elements != 3 || reply->element == NULL)
+    {
+        return -1;
+    }
+
+    for (i = 0; i < 3; i++) {
+        e = reply->element[i];
+
+        if (e == NULL || e->type != REDIS_REPLY_STRING || e->str == NULL) {
+            return -1;
+        }
+    }
+
+    e = reply->element[0];
+
+    if (e->len != 7 || memcmp(e->str, "message", 7) != 0) {
+        return -1;
+    }
+
+    e = reply->element[1];
+
+    if (e->len != 14 || memcmp(e->str, "+switch-master", 14) != 0) {
+        return 0;
+    }
+
+    /* "<name> <old ip> <old port> <new ip> <new port>" */
+
+    e = reply->element[2];
+    s = e->str;
+    end = e->str + e->len;
+
+    for (i = 0; i < 5; i++) {
+        if (cc_reply_next_word(&s, end, &w[i], &len[i]) != 0) {
+            return -1;
+        }
+    }
+
+    if (w[4] + len[4] != end || !cc_reply_host_ok(w[3], len[3])) {
+        return -1;
+    }
+
+    if (len[0] != name_len || memcmp(w[0], name, name_len) != 0) {
+        return 0;
+    }
+
+    addr->port = cc_reply_port(w[4], len[4]);
+    if (addr->port < 0) {
+        return -1;
+    }
+
+    addr->host = w[3];
+    addr->host_len = len[3];
+
+    return 1;
+}

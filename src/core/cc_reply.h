@@ -87,4 +87,31 @@ typedef enum {
 cc_role_e cc_reply_role(const redisReply *reply, const char **role,
     size_t *role_len);
 
+/* an address a sentinel gave: host points into the reply, not terminated */
+#define CC_REPLY_HOST_MAX  255
+
+typedef struct {
+    const char       *host;
+    size_t            host_len;
+    int               port;        /* 1 to 65535 */
+} cc_reply_addr_t;
+
+/*
+ * The reply to SENTINEL GET-MASTER-ADDR-BY-NAME: an array of two bulk
+ * strings, a host (printable, no space, at most CC_REPLY_HOST_MAX bytes)
+ * and a port.  0 and addr; -1 for a nil (the sentinel knows no such
+ * master), an error or another shape.
+ */
+int cc_reply_master_addr(const redisReply *reply, cc_reply_addr_t *addr);
+
+/*
+ * A message of a SUBSCRIBE +switch-master: ["message", "+switch-master",
+ * "<name> <old ip> <old port> <new ip> <new port>"].  1 and the new
+ * address when it is about the master called name; 0 for another master or
+ * another channel; -1 for anything else (not a message, a payload of
+ * another shape).
+ */
+int cc_reply_switch_master(const redisReply *reply, const char *name,
+    size_t name_len, cc_reply_addr_t *addr);
+
 #endif /* CC_REPLY_H */

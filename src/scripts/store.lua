@@ -17,7 +17,7 @@
 --
 -- Returns {1, entry id, wait}: stored (wait > 0: a dry run would refuse);
 -- {0, wait}: refused by a limit; {2, status, id}: stored before, the first
--- answer.
+-- answer (its key's life starts again).
 -- Times are microseconds from Redis's clock, exact in a Lua double.
 
 local dedup = ARGV[7] ~= ''
@@ -40,6 +40,11 @@ if dedup then
             redis.call('SET', KEYS[2], ARGV[7] .. ' ' .. id, 'KEEPTTL')
             status = ARGV[7]
         end
+
+        -- a write all the same (the key lives on from now): a WAIT after
+        -- the script then counts the replicas that have the first answer
+        -- too, the replication stream being in order
+        redis.call('PEXPIRE', KEYS[2], ARGV[8])
 
         return {2, status, id}
     end

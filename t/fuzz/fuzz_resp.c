@@ -2,7 +2,8 @@
  * Redis replies from any bytes, as hiredis's reader makes them out of a
  * stream cut into arbitrary chunks, then cc_reply_classify() as for a
  * plain XADD and as for the store script: it never reads out of the reply,
- * and what it returns has the shape its kind promises.
+ * and what it returns has the shape its kind promises; and a sentinel's
+ * replies (a master's address, a +switch-master message).
  */
 
 #include <stdint.h>
@@ -48,6 +49,43 @@ touch(const char *s, size_t len)
         c = s[0];
         c = s[len - 1];
         (void) c;
+    }
+}
+
+
+/* a sentinel's replies: an address is printable, its port in range */
+
+static void
+check_addr(const cc_reply_addr_t *a)
+{
+    size_t  i;
+
+    FUZZ_ASSERT(a->host != NULL && a->host_len > 0
+                && a->host_len <= CC_REPLY_HOST_MAX);
+    FUZZ_ASSERT(a->port >= 1 && a->port <= 65535);
+
+    for (i = 0; i < a->host_len; i++) {
+        FUZZ_ASSERT((unsigned char) a->host[i] > ' '
+                    && (unsigned char) a->host[i] < 0x7f);
+    }
+}
+
+
+static void
+check_sentinel(const redisReply *reply)
+{
+    int              rc;
+    cc_reply_addr_t  a;
+
+    if (cc_reply_master_addr(reply, &a) == 0) {
+        check_addr(&a);
+    }
+
+    rc = cc_reply_switch_master(reply, "mymaster", 8, &a);
+    FUZZ_ASSERT(rc >= -1 && rc <= 1);
+
+    if (rc == 1) {
+        check_addr(&a);
     }
 }
 
@@ -173,6 +211,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             replies++;
             check(reply, 0);
             check(reply, 1);
+            check_sentinel(reply);
             freeReplyObject(reply);
         }
     }

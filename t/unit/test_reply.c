@@ -1,7 +1,9 @@
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "cc_test.h"
 #include "cc_reply.h"
+#include "cc_master.h"
 
 /* Redis replies on the store path, parsed from RESP by hiredis itself */
 
@@ -487,9 +489,189 @@ test_reply_master(void)
 }
 
 
+/* RESP for an array of bulk strings (NULL: a nil), lengths counted here */
+
+static redisReply *
+bulks(int n, ...)
+{
+    int          i;
+    char         buf[2048];
+    size_t       len;
+    va_list      ap;
+    const char  *s;
+
+    len = snprintf(buf, sizeof(buf), "*%d\r\n", n);
+    va_start(ap, n);
+
+    for (i = 0; i < n; i++) {
+        s = va_arg(ap, const char *);
+        len += s ? snprintf(buf + len, sizeof(buf) - len, "$%zu\r\n%s\r\n",
+                            strlen(s), s)
+                 : snprintf(buf + len, sizeof(buf) - len, "$-1\r\n");
+    }
+
+    va_end(ap);
+
+    return parse(buf, len);
+}
+
+
+/* the address a reply gives, as "host:port", or "-" / "0" for -1 / 0 */
+
+static int
+addr_is(redisReply *reply, int sw, const char *want)
+{
+    int              rc;
+    char             got[300];
+    cc_reply_addr_t  a;
+
+    if (reply == NULL) {
+        return 0;
+    }
+
+    rc = sw ? cc_reply_switch_master(reply, "mymaster", 8, &a)
+            : cc_reply_master_addr(reply, &a);
+
+    if (rc == -1) {
+        snprintf(got, sizeof(got), "-");
+    } else if (rc == 0 && sw) {
+        snprintf(got, sizeof(got), "0");
+    } else {
+        snprintf(got, sizeof(got), "%.*s:%d", (int) a.host_len, a.host,
+                 a.port);
+    }
+
+    freeReplyObject(reply);
+
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "  got %s, expected %s\n", got, want);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static void
+test_reply_sentinel(void)
+{
+    char  big[300], want[310];
+
+    /* SENTINEL GET-MASTER-ADDR-BY-NAME */
+    CHECK(addr_is(bulks(2, "127.0.0.1", "6380"), 0, "127.0.0.1:6380"));
+    CHECK(addr_is(bulks(2, "::1", "65535"), 0, "::1:65535"));
+    CHECK(addr_is(parse("*-1\r\n", 5), 0, "-"));
+    CHECK(addr_is(parse("$-1\r\n", 5), 0, "-"));
+    CHECK(addr_is(parse("-ERR No such master with that name\r\n", 36), 0,
+                  "-"));
+    CHECK(addr_is(bulks(2, "127.0.0.1", "0"), 0, "-"));
+    CHECK(addr_is(bulks(2, "127.0.0.1", "65536"), 0, "-"));
+    CHECK(addr_is(bulks(2, "127.0.0.1", "+80"), 0, "-"));
+    CHECK(addr_is(bulks(2, "127.0.0.1", ""), 0, "-"));
+    CHECK(addr_is(bulks(2, "", "6379"), 0, "-"));
+    CHECK(addr_is(bulks(2, "a b", "6379"), 0, "-"));
+    CHECK(addr_is(bulks(2, "127.0.0.1", NULL), 0, "-"));
+    CHECK(addr_is(bulks(1, "127.0.0.1"), 0, "-"));
+    CHECK(addr_is(bulks(3, "127.0.0.1", "6379", "x"), 0, "-"));
+    CHECK(addr_is(parse("*2\r\n$9\r\n127.0.0.1\r\n:6379\r\n", 26), 0, "-"));
+
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    CHECK(addr_is(bulks(2, big, "6379"), 0, "-"));
+    big[CC_REPLY_HOST_MAX] = '\0';
+    snprintf(want, sizeof(want), "%s:1", big);
+    CHECK(addr_is(bulks(2, big, "1"), 0, want));
+
+    /* +switch-master */
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster 127.0.0.1 6379 127.0.0.1 6380"), 1,
+                  "127.0.0.1:6380"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "other 127.0.0.1 6379 127.0.0.1 6380"), 1, "0"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster2 127.0.0.1 6379 127.0.0.1 6380"), 1, "0"));
+    CHECK(addr_is(bulks(3, "message", "+sdown",
+                        "master mymaster 127.0.0.1 6379"), 1, "0"));
+    CHECK(addr_is(bulks(3, "subscribe", "+switch-master", "1"), 1, "-"));
+    CHECK(addr_is(parse("*3\r\n$9\r\nsubscribe\r\n$14\r\n+switch-master\r\n"
+                        ":1\r\n", 44), 1, "-"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster 127.0.0.1 6379 127.0.0.1"), 1, "-"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster 127.0.0.1 6379 127.0.0.1 6380 x"), 1, "-"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster 127.0.0.1 6379 127.0.0.1 6380 "), 1, "-"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster  127.0.0.1 6379 127.0.0.1 6380"), 1, "-"));
+    CHECK(addr_is(bulks(3, "message", "+switch-master",
+                        "mymaster 127.0.0.1 6379 127.0.0.1 99999"), 1, "-"));
+    CHECK(addr_is(bulks(2, "message", "+switch-master"), 1, "-"));
+    CHECK(addr_is(parse("-ERR\r\n", 6), 1, "-"));
+}
+
+
+/* the tools' sentinel list: "n host:port host:port…" or "-" */
+
+static int
+sentinels_are(const char *spec, const char *want)
+{
+    char            got[512], err[256];
+    size_t          i, len;
+    cc_sentinels_t  s;
+
+    if (cc_sentinels_parse(spec, &s, err, sizeof(err)) != 0) {
+        snprintf(got, sizeof(got), "-");
+    } else {
+        len = snprintf(got, sizeof(got), "%s", s.name);
+        for (i = 0; i < s.n; i++) {
+            len += snprintf(got + len, sizeof(got) - len, " %s:%d",
+                            s.host[i], s.port[i]);
+        }
+    }
+
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "  %s: got \"%s\", expected \"%s\"\n", spec, got,
+                want);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static void
+test_reply_sentinel_list(void)
+{
+    CHECK(sentinels_are("mymaster@127.0.0.1:26380,127.0.0.1",
+                        "mymaster 127.0.0.1:26380 127.0.0.1:26379"));
+    CHECK(sentinels_are("m@[::1]:26381,[::1],redis.local:1",
+                        "m ::1:26381 ::1:26379 redis.local:1"));
+    CHECK(sentinels_are("mymaster", "-"));
+    CHECK(sentinels_are("@127.0.0.1", "-"));
+    CHECK(sentinels_are("m m@127.0.0.1", "-"));
+    CHECK(sentinels_are("m@", "-"));
+    CHECK(sentinels_are("m@127.0.0.1:0", "-"));
+    CHECK(sentinels_are("m@127.0.0.1:65536", "-"));
+    CHECK(sentinels_are("m@127.0.0.1:+5", "-"));
+    CHECK(sentinels_are("m@127.0.0.1:", "-"));
+    CHECK(sentinels_are("m@127.0.0.1:12x", "-"));
+    CHECK(sentinels_are("m@a,,b", "-"));
+    CHECK(sentinels_are("m@a,", "-"));
+    CHECK(sentinels_are("m@[::1", "-"));
+    CHECK(sentinels_are("m@[::1]x", "-"));
+    CHECK(sentinels_are("m@a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p",
+                        "m a:26379 b:26379 c:26379 d:26379 e:26379 f:26379 "
+                        "g:26379 h:26379 i:26379 j:26379 k:26379 l:26379 "
+                        "m:26379 n:26379 o:26379 p:26379"));
+    CHECK(sentinels_are("m@a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", "-"));
+}
+
+
 void
 test_reply(void)
 {
+    test_reply_sentinel_list();
+    test_reply_sentinel();
     test_reply_master();
     test_reply_xadd();
     test_reply_script();

@@ -136,6 +136,7 @@ typedef enum {
 typedef struct {
     cc_export_mode_e   mode;
     const char        *redis;        /* "127.0.0.1:6379" */
+    const char        *sentinel;     /* "NAME@host:port,…", or NULL */
     int                database;
     const char        *prefix;       /* "concertation:" */
     const char        *stream;       /* "questionnaire", "inscriptions" */

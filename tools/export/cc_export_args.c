@@ -191,11 +191,12 @@ enum {
     CC_O_FORMAT, CC_O_OUTPUT, CC_O_SEP, CC_O_NOBOM, CC_O_RAW, CC_O_CLIENT,
     CC_O_FULL, CC_O_REGS, CC_O_PURGE, CC_O_DRY, CC_O_GROUP, CC_O_CONSUMER,
     CC_O_STATE, CC_O_BATCH, CC_O_MAX, CC_O_STATS, CC_O_HELP, CC_O_VERSION,
-    CC_O_CODEBOOK, CC_O_EVENTS
+    CC_O_CODEBOOK, CC_O_EVENTS, CC_O_SENTINEL
 };
 
 static const cc_opt_t  cc_export_options[] = {
     { "--redis", CC_OPT_VALUE, CC_O_REDIS },
+    { "--sentinelle", CC_OPT_VALUE, CC_O_SENTINEL },
     { "--base", CC_OPT_VALUE, CC_O_BASE },
     { "--prefixe", CC_OPT_VALUE, CC_O_PREFIX },
     { "--flux", CC_OPT_VALUE, CC_O_STREAM },
@@ -316,6 +317,10 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
             }
 
             o->redis = val;
+            break;
+
+        case CC_O_SENTINEL:
+            o->sentinel = val;
             break;
 
         case CC_O_BASE:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "cc_master.h"
 
 #define EXPORT_MAX_ARGS  64
 
@@ -16,13 +17,26 @@ void
 export_connect(export_t *ex)
 {
     int              port;
-    char             host[1024];
-    const char      *pw;
+    char             host[1024], err[1024];
+    const char      *pw, *where;
     redisReply      *r;
     struct timeval   tv;
+    cc_sentinels_t   sentinels;
 
-    if (cc_export_parse_redis(ex->opts->redis, host, sizeof(host), &port)
-        != 0)
+    port = 0;
+    where = ex->opts->sentinel ? ex->opts->sentinel : ex->opts->redis;
+
+    if (ex->opts->sentinel) {
+        if (cc_sentinels_parse(ex->opts->sentinel, &sentinels, err,
+                               sizeof(err))
+            != 0)
+        {
+            export_die(EX_USAGE_ERR, "--sentinelle : %s", err);
+        }
+
+    } else if (cc_export_parse_redis(ex->opts->redis, host, sizeof(host),
+                                     &port)
+               != 0)
     {
         export_die(EX_USAGE_ERR, "adresse Redis invalide : %s",
                    ex->opts->redis);
@@ -31,30 +45,21 @@ export_connect(export_t *ex)
     tv.tv_sec = 5;
     tv.tv_usec = 0;
 
-    ex->redis = port ? redisConnectWithTimeout(host, port, tv)
-                     : redisConnectUnixWithTimeout(host, tv);
+    pw = getenv("CONCERTATION_REDIS_PASSWORD");
 
-    if (ex->redis == NULL || ex->redis->err) {
+    ex->redis = cc_master_connect(host, port,
+                                  ex->opts->sentinel ? &sentinels : NULL,
+                                  getenv("CONCERTATION_SENTINEL_PASSWORD"),
+                                  pw, tv, err, sizeof(err));
+
+    if (ex->redis == NULL) {
         export_die(EX_REDIS, "connexion à Redis (%s) impossible : %s",
-                   ex->opts->redis,
-                   ex->redis ? ex->redis->errstr : "mémoire insuffisante");
+                   where, err);
     }
 
     /* a batch of XRANGE on a busy server may take a while, never forever */
     tv.tv_sec = 60;
     redisSetTimeout(ex->redis, tv);
-
-    pw = getenv("CONCERTATION_REDIS_PASSWORD");
-
-    if (pw != NULL && pw[0] != '\0') {
-        r = export_cmdv(ex, "AUTH", pw, NULL);
-        if (r->type == REDIS_REPLY_ERROR) {
-            export_die(EX_REDIS, "Redis refuse le mot de passe "
-                       "(CONCERTATION_REDIS_PASSWORD) : %s", r->str);
-        }
-
-        freeReplyObject(r);
-    }
 
     if (ex->opts->database) {
         snprintf(host, sizeof(host), "%d", ex->opts->database);

@@ -14,6 +14,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "cc_master.h"
+
 #include "cc_notify.h"
 #include "cc_keys.h"
 
@@ -34,6 +36,9 @@ typedef struct {
     /* the command line */
     const char         *redis;          /* host:port or /path/to/socket */
     const char         *redis_password; /* read from a file */
+    const char         *sentinel;       /* NAME@host:port,…, or NULL */
+    const char         *sentinel_password;
+    cc_sentinels_t      sentinels;
     const char         *prefix;         /* "concertation:" */
     const char         *group;
     const char         *consumer;

@@ -23,6 +23,9 @@ static const char  notify_usage[] =
 "\n"
 "  --redis ADDR             host:port or /path/to/socket (127.0.0.1:6379)\n"
 "  --redis-password-file F  Redis' password (AUTH)\n"
+"  --sentinel NAME@ADDR,…   the master NAME where Redis Sentinel says\n"
+"                           (instead of --redis), asked at each connection\n"
+"  --sentinel-password-file F  the sentinels' own password\n"
 "  --prefix P               the keys' prefix (concertation:)\n"
 "  --group G                the consumer group (notify)\n"
 "  --consumer C             this process' name in the group (notify-1)\n"
@@ -131,6 +134,8 @@ notify_args(notify_t *n, int argc, char **argv)
     static const struct option  opts[] = {
         { "redis", required_argument, NULL, 'r' },
         { "redis-password-file", required_argument, NULL, 'R' },
+        { "sentinel", required_argument, NULL, 'S' },
+        { "sentinel-password-file", required_argument, NULL, 'W' },
         { "prefix", required_argument, NULL, 'p' },
         { "group", required_argument, NULL, 'g' },
         { "consumer", required_argument, NULL, 'c' },
@@ -184,6 +189,23 @@ notify_args(notify_t *n, int argc, char **argv)
 
         case 'R':
             if ((n->redis_password = notify_read_file(optarg)) == NULL) {
+                return -1;
+            }
+            break;
+
+        case 'S':
+            if (cc_sentinels_parse(optarg, &n->sentinels, err, sizeof(err))
+                != 0)
+            {
+                notify_log("error", "--sentinel: %s", err);
+                return -1;
+            }
+
+            n->sentinel = optarg;
+            break;
+
+        case 'W':
+            if ((n->sentinel_password = notify_read_file(optarg)) == NULL) {
                 return -1;
             }
             break;

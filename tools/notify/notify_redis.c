@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "notify.h"
+#include "cc_master.h"
 
 
 int
 notify_connect(notify_t *n)
 {
-    char            host[256];
+    int             port;
+    char            host[256], err[1024];
     const char     *colon;
     redisReply     *r;
     struct timeval  tv = { 5, 0 };
@@ -23,8 +25,18 @@ notify_connect(notify_t *n)
         return 0;
     }
 
-    if (n->redis[0] == '/') {
-        n->rc = redisConnectUnixWithTimeout(n->redis, tv);
+    port = 0;
+
+    if (n->sentinel) {
+        host[0] = '\0';
+
+    } else if (n->redis[0] == '/') {
+        if (strlen(n->redis) >= sizeof(host)) {
+            notify_log("error", "--redis: socket path too long");
+            return -1;
+        }
+
+        strcpy(host, n->redis);
 
     } else {
         colon = strrchr(n->redis, ':');
@@ -36,29 +48,20 @@ notify_connect(notify_t *n)
 
         memcpy(host, n->redis, colon - n->redis);
         host[colon - n->redis] = '\0';
-        n->rc = redisConnectWithTimeout(host, atoi(colon + 1), tv);
+        port = atoi(colon + 1);
     }
 
-    if (n->rc == NULL || n->rc->err) {
-        notify_log("warn", "Redis %s: %s", n->redis,
-                   n->rc ? n->rc->errstr : "out of memory");
-        notify_drop(n);
+    /* through the sentinels: asked again at every new connection */
+
+    n->rc = cc_master_connect(host, port,
+                              n->sentinel ? &n->sentinels : NULL,
+                              n->sentinel_password, n->redis_password, tv,
+                              err, sizeof(err));
+
+    if (n->rc == NULL) {
+        notify_log("warn", "Redis %s: %s",
+                   n->sentinel ? n->sentinel : n->redis, err);
         return -1;
-    }
-
-    redisSetTimeout(n->rc, tv);
-
-    if (n->redis_password) {
-        r = redisCommand(n->rc, "AUTH %s", n->redis_password);
-
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            notify_log("warn", "Redis %s: AUTH refused", n->redis);
-            freeReplyObject(r);
-            notify_drop(n);
-            return -1;
-        }
-
-        freeReplyObject(r);
     }
 
     /* the group, from the stream's start: nothing registered before the

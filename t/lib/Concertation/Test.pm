@@ -44,7 +44,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT = qw(
     repo_root module_path test_dir slurp spew
-    start_redis start_nginx nginx_t http_request http_connect
+    start_redis start_sentinel start_nginx nginx_t http_request http_connect
     post_json post_form json_decode json_encode client_key
     scan_log finish need_module module_conf uuid7_ms rfc3339_ms_epoch
     read_data schema_fields $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
@@ -241,6 +241,9 @@ sub scan_log {
 # ---------------------------------------------------------------- redis ---
 
 sub start_redis { return Concertation::Test::Redis->start(@_) }
+# Debian's redis-sentinel watching master => $redis as "mymaster" (or
+# name => ...), quorum 2, down after 1 s; password => the sentinel's own.
+sub start_sentinel { return Concertation::Test::Redis->start(sentinel => 1, @_) }
 
 # ---------------------------------------------------------------- nginx ---
 
@@ -437,13 +440,37 @@ sub start {
         extra      => $o{args} // [],
     }, $class;
     $self->{socket} = "$self->{dir}/redis.sock" if $self->{unixsocket};
+    $self->_sentinel_conf(%o) if $o{sentinel};
     $self->_launch;
     push @REDIS, $self;
     return $self;
 }
 
+# The sentinel's configuration file, which it rewrites as it learns.
+sub _sentinel_conf {
+    my ($self, %o) = @_;
+    my $m = $o{master} or die 'start_sentinel: master => $redis';
+    my $name = $o{name} // 'mymaster';
+    my @conf = ("port $self->{port}", 'bind 127.0.0.1', 'daemonize no',
+        "dir $self->{dir}", 'logfile ""', 'protected-mode no',
+        "sentinel monitor $name 127.0.0.1 " . $m->port . ' ' . ($o{quorum} // 2),
+        "sentinel down-after-milliseconds $name " . ($o{down_after} // 1000),
+        "sentinel failover-timeout $name " . ($o{failover_timeout} // 4000),
+        "sentinel parallel-syncs $name 1");
+    push @conf, "sentinel auth-pass $name $m->{password}" if defined $m->{password};
+    push @conf, "requirepass $o{password}" if defined $o{password};
+    Concertation::Test::spew("$self->{dir}/sentinel.conf", join("\n", @conf) . "\n");
+    $self->{sentinel} = "$self->{dir}/sentinel.conf";
+    $self->{password} = $o{password};
+}
+
 sub _launch {
     my ($self) = @_;
+    if ($self->{sentinel}) {
+        $self->{pid} = Concertation::Test::spawn("$self->{dir}/redis.log",
+            '/usr/bin/redis-sentinel', $self->{sentinel});
+        return $self->_wait_ping('redis-sentinel');
+    }
     my @argv = (Concertation::Test::redis_binary(),
         '--port', $self->{port}, '--bind', '127.0.0.1',
         '--daemonize', 'no', '--appendonly', 'yes', '--appendfsync', 'always',
@@ -454,15 +481,20 @@ sub _launch {
         if $self->{socket};
     push @argv, @{ $self->{extra} };
     $self->{pid} = Concertation::Test::spawn("$self->{dir}/redis.log", @argv);
+    return $self->_wait_ping('redis-server');
+}
+
+sub _wait_ping {
+    my ($self, $what) = @_;
     my $deadline = time + 10;
     while (time < $deadline) {
         my $r = eval { $self->cmd('PING') };
         return $self if defined $r && !ref $r && $r eq 'PONG';
-        die "redis-server exited at start:\n" . $self->log_tail
+        die "$what exited at start:\n" . $self->log_tail
             unless Concertation::Test::pid_alive($self->{pid});
         sleep 0.05;
     }
-    die "redis-server did not answer PING within 10 s:\n" . $self->log_tail;
+    die "$what did not answer PING within 10 s:\n" . $self->log_tail;
 }
 
 sub port  { $_[0]{port} }
