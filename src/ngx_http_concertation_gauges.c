@@ -118,6 +118,19 @@ ngx_http_concertation_gauges_redis_latency(uint64_t queued_us)
  */
 
 void
+ngx_http_concertation_gauges_unconfirmed(ngx_uint_t n)
+{
+    ngx_http_concertation_metrics_worker_t  *w;
+
+    w = ngx_http_concertation_gauges_worker();
+
+    if (w != NULL) {
+        (void) ngx_atomic_fetch_add(&w->unconfirmed, n);
+    }
+}
+
+
+void
 ngx_http_concertation_gauges_spool(ngx_uint_t event, off_t own_bytes)
 {
     ngx_http_concertation_metrics_worker_t  *w;

@@ -30,6 +30,8 @@ void ngx_http_concertation_gauges_redis_state(ngx_uint_t state,
 void ngx_http_concertation_gauges_redis_latency(uint64_t queued_us);
 /* own_bytes: what waits in the worker's own file, -1 for an adopted one */
 void ngx_http_concertation_gauges_spool(ngx_uint_t event, off_t own_bytes);
+/* n answers the replicas did not confirm in time (concertation_redis_wait) */
+void ngx_http_concertation_gauges_unconfirmed(ngx_uint_t n);
 
 
 #endif /* _NGX_HTTP_CONCERTATION_GAUGES_H_INCLUDED_ */

@@ -66,6 +66,7 @@ typedef struct {
     ngx_atomic_t                        replay_duplicates;
     ngx_atomic_t                        replay_skipped;
     ngx_atomic_t                        quarantined;
+    ngx_atomic_t                        unconfirmed;
 } ngx_http_concertation_metrics_worker_t;
 
 

@@ -639,6 +639,14 @@ ngx_http_concertation_redis_fail(ngx_http_concertation_redis_t *rd,
         return;
     }
 
+    if (rd->moving) {
+        /* not an outage: the connection goes to the new master now */
+        ngx_log_error(NGX_LOG_WARN, &rd->log, err, "Redis at %V: %s; %ui "
+                      "requests had a command on it", &rd->addr.name,
+                      reason, requests);
+        return;
+    }
+
     ngx_http_concertation_backoff_failed(&rd->backoff, &rd->addr.name, err,
                                          reason, requests, refused);
 
@@ -674,13 +682,13 @@ ngx_http_concertation_redis_moved(void *data)
 
     if (rd->state != ngx_http_concertation_redis_down) {
         ngx_http_concertation_redis_fail(rd, 0, "the sentinels name "
-                                         "another master");
+                                         "another master, connecting to it");
     }
+
+    rd->moving = 0;
 
     ngx_http_concertation_backoff_moved(&rd->backoff);
     (void) ngx_http_concertation_redis_connect(rd);
-
-    rd->moving = 0;
 }
 
 

@@ -16,6 +16,7 @@
 
 #include "ngx_http_concertation_replicas.h"
 #include "ngx_http_concertation_scripts.h"
+#include "ngx_http_concertation_gauges.h"
 
 
 typedef struct {
@@ -226,6 +227,7 @@ ngx_http_concertation_replicas_short(ngx_http_concertation_batch_t *b,
     long long n, ngx_uint_t answers)
 {
     ngx_http_concertation_short += answers;
+    ngx_http_concertation_gauges_unconfirmed(answers);
 
     if (ngx_http_concertation_logged == ngx_time()) {
         return;

@@ -251,6 +251,7 @@ ngx_http_concertation_status_snapshot(ngx_http_request_t *r,
         workers[i].replay_duplicates = w->replay_duplicates;
         workers[i].replay_skipped = w->replay_skipped;
         workers[i].quarantined = w->quarantined;
+        workers[i].unconfirmed = w->unconfirmed;
     }
 
     m.workers = workers;

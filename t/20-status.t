@@ -324,6 +324,8 @@ sub json_matches_text {
             $s->{replay_skipped};
         $flat{"concertation_spool_quarantined_total,worker=$i"} =
             $s->{quarantined};
+        $flat{"concertation_redis_wait_unconfirmed_total,worker=$i"} =
+            $w->{redis}{wait_unconfirmed};
     }
     for my $z (keys %{ $j->{limit_zones} // {} }) {
         $flat{"concertation_limit_zone_clients,zone=$z"} =

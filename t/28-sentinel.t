@@ -80,6 +80,7 @@ my $nginx = start_nginx(module_conf(
                  "concertation_redis_sentinel mymaster $list;",
                  'concertation_redis_wait replicas=1 timeout=200ms;',
                  "concertation_spool $spool fsync=on;"),
+    server => 'location = /status { concertation_status; }',
     drop => ['concertation_redis']), redis => $m);
 
 # ---------------------------------------------------- 1. the way there ---
@@ -102,6 +103,12 @@ is(join(' ', map { $_->{status} } @short), '202 202 202',
    'no replica confirms within 200 ms: the answers are spooled (202)');
 like($nginx->error_log, qr/WAIT: 0 of 1 replicas within 200 ms; \d+ answers not confirmed/,
      '... and the log says why');
+{
+    my $r = http_request($nginx->port, 'GET', '/status', headers => ['Accept' => 'text/plain']);
+    my $n = 0;
+    $n += $1 while ($r->{body} // '') =~ /^concertation_redis_wait_unconfirmed_total\{worker="\d+"\} (\d+)$/mg;
+    is($n, 3, '... and concertation_redis_wait_unconfirmed_total counts them: 3');
+}
 $_->restart for @replicas;
 ok(wait_until(15, sub { !grep { !info_has($_, 'replication', qr/master_link_status:up/) } @replicas }),
    'the replicas back in sync');

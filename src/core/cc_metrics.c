@@ -349,6 +349,10 @@ cc_metrics_prometheus(const cc_metrics_t *m, size_t *len)
                      "Spooled answers Redis refused for good, kept in a "
                      "quarantine file.",
                      quarantined)
+    cc_worker_family("redis_wait_unconfirmed_total", "counter",
+                     "Answers the replicas did not confirm within "
+                     "concertation_redis_wait's timeout, spooled as well.",
+                     unconfirmed)
 
 #undef cc_worker_family
 
@@ -460,6 +464,8 @@ cc_metrics_json(const cc_metrics_t *m, size_t *len)
                                       : "down"));
         rc |= cc_json_set(redis, "reconnects",
                           cc_json_u64(w->reconnects));
+        rc |= cc_json_set(redis, "wait_unconfirmed",
+                          cc_json_u64(w->unconfirmed));
         rc |= cc_json_set(redis, "latency", lat);
         rc |= cc_json_set(lat, "buckets", buckets);
 

@@ -79,6 +79,7 @@ typedef struct {
     uint64_t      replay_duplicates;     /* were in Redis already */
     uint64_t      replay_skipped;        /* corrupt or torn */
     uint64_t      quarantined;           /* refused by Redis for good */
+    uint64_t      unconfirmed;           /* WAIT fell short: spooled too */
 } cc_metrics_worker_t;
 
 typedef struct {

@@ -107,6 +107,7 @@ test_metrics_snapshot(cc_metrics_t *m)
     workers[0].replay_duplicates = 1;
     workers[0].replay_skipped = 3;
     workers[0].quarantined = 4;
+    workers[0].unconfirmed = 6;
 
     workers[1].worker = 1;
     workers[1].state = CC_REDIS_DOWN;
@@ -302,6 +303,8 @@ test_metrics_text(void)
                     "\"0\"} 3\n");
     CHECK_HAS(text, "\nconcertation_spool_quarantined_total{worker="
                     "\"0\"} 4\n");
+    CHECK_HAS(text, "\nconcertation_redis_wait_unconfirmed_total{worker="
+                    "\"0\"} 6\n");
     CHECK_HAS(text, "\nconcertation_limit_zone_clients{zone=\"par_ip\"} "
                     "12\n");
     CHECK_HAS(text, "\nconcertation_limit_zone_capacity{zone=\"par_ip\"} "
@@ -376,6 +379,8 @@ test_metrics_json(void)
                                              "replay_skipped")) == 3);
     CHECK(json_integer_value(json_object_get(json_object_get(w0, "spool"),
                                              "quarantined")) == 4);
+    CHECK(json_integer_value(json_object_get(json_object_get(w0, "redis"),
+                                             "wait_unconfirmed")) == 6);
     CHECK(json_integer_value(json_object_get(json_object_get(
               json_object_get(root, "limit_zones"), "par_ip"), "clients"))
           == 12);
