@@ -424,7 +424,9 @@ is($rc, 0, 'export 6: nothing new');
 ok(!-e "$dir/inc-6.csv", '... and no file');
 ($rc, $log) = run_tool(['--schema', $schema_path, '--prefixe', 'inc:',
                         '-o', "$dir/inc-5.csv"]);
-is($rc, 3, 'an existing output is never replaced: exit 3');
+is($rc, 0, "nothing new, under an existing file's name (a cron job twice in a minute): exit 0")
+    or diag $log;
+like($log, qr/aucune nouvelle entrée/, '... nothing written');
 {
     my ($rows, $files) = ('', 0);
     my $header = (split /\r\n/, expected_csv(0, 0))[0] . "\r\n";
@@ -437,8 +439,35 @@ is($rc, 3, 'an existing output is never replaced: exit 3');
     my $want = substr(expected_csv(0, 1200), length $header);
     ok($rows eq $want, 'the 4 files hold the 1200 answers exactly once, in order')
         or diag first_diff($rows, $want);
-    my $p = $redis->cmd('XPENDING', 'inc:questionnaire', 'export');
+    my $p = $redis->cmd('XPENDING', 'inc:questionnaire', 'export-csv');
     is($p->[0], 0, 'nothing left pending in the group');
+}
+
+# something new, under a name taken: exit 3, and the next run writes it
+# (a state file of its own: the default one, in $dir, is inc:'s)
+{
+    my @dup = ('--schema', $schema_path, '--prefixe', 'dup:', '--etat', "$dir/dup.etat");
+    fill('dup:', 0, 3);
+    ($rc, $log) = run_tool([@dup, '-o', "$dir/dup-1.csv"]);
+    is($rc, 0, 'an export of 3') or diag $log;
+    fill('dup:', 3, 2);
+    ($rc, $log) = run_tool([@dup, '-o', "$dir/dup-1.csv"]);
+    is($rc, 3, 'two new ones, under the name of an existing file: exit 3');
+    like($log, qr/existe déjà .* les 2 nouvelles entrées iront dans le fichier du prochain export/,
+         '... saying where they will go');
+    is(slurp("$dir/dup-1.csv"), expected_csv(0, 3), '... the existing file untouched');
+    ($rc, $log) = run_tool([@dup, '-o', "$dir/dup-2.csv"]);
+    is($rc, 0, 'the next run') or diag $log;
+    is(slurp("$dir/dup-2.csv"), expected_csv(3, 2), '... writes the two');
+    # JSON Lines beside CSV: a group of its own, every entry
+    ($rc, $log) = run_tool(['--prefixe', 'dup:', '--etat', "$dir/dupj.etat",
+                            '--format', 'jsonl', '-o', "$dir/dup.jsonl"]);
+    is($rc, 0, 'JSON Lines, incremental, after the CSV exports') or diag $log;
+    my @lines = split /\n/, slurp("$dir/dup.jsonl") // '';
+    is(scalar @lines, 5, '... has all 5 entries: one group per format');
+    my $groups = $redis->cmd('XINFO', 'GROUPS', 'dup:questionnaire');
+    is(join(' ', sort map { $_->[1] } @$groups), 'export-csv export-jsonl',
+       '... the groups export-csv and export-jsonl');
 }
 
 # entries left pending by another consumer are taken over
@@ -454,20 +483,20 @@ is($rc, 99, 'another consumer reads 4 entries and stops before its state');
 is($rc, 0, '... the default consumer runs next') or diag $log;
 is(slurp("$dir/claim-2.csv"), expected_csv(0, 10),
    '... and exports the 10, the 4 pending elsewhere included');
-is($redis->cmd('XPENDING', 'claim:questionnaire', 'export')->[0], 0,
+is($redis->cmd('XPENDING', 'claim:questionnaire', 'export-csv')->[0], 0,
    '... nothing left pending');
 # a crash after the rename, then nothing new: the run acknowledges them
 fill('claim:', 10, 5);
 ($rc, $log) = run_tool(['--schema', $schema_path, '--prefixe', 'claim:',
                         '--etat', "$dir/claim.etat", '-o', "$dir/claim-3.csv"],
                        crash => 'avant-ack');
-is($redis->cmd('XPENDING', 'claim:questionnaire', 'export')->[0], 5,
+is($redis->cmd('XPENDING', 'claim:questionnaire', 'export-csv')->[0], 5,
    'a crash before XACK leaves 5 pending');
 ($rc, $log) = run_tool(['--schema', $schema_path, '--prefixe', 'claim:',
                         '--etat', "$dir/claim.etat", '-o', "$dir/claim-4.csv"]);
 ok($rc == 0 && !-e "$dir/claim-4.csv", '... the next run has nothing to write')
     or diag $log;
-is($redis->cmd('XPENDING', 'claim:questionnaire', 'export')->[0], 0,
+is($redis->cmd('XPENDING', 'claim:questionnaire', 'export-csv')->[0], 0,
    '... and acknowledges them');
 is(slurp("$dir/claim-3.csv"), expected_csv(10, 5), '... they are in the file');
 ($rc, $log) = run_tool(['--schema', $schema_path, '--prefixe', 'claim:',
@@ -483,7 +512,7 @@ my @purge = ('--prefixe', 'inc:', '--purger-avant', '2100-01-01');
 is($rc, 0, 'purge, dry run') or diag $log;
 like($log, qr/inc:questionnaire : 1200 entrées seraient supprimées/,
      '... 1200 would go') or diag $log;
-like($log, qr/arrêt à la dernière entrée lue par le groupe « export »/,
+like($log, qr/arrêt à la dernière entrée lue par le groupe « export-csv »/,
      '... stopping at what the group has read');
 like($log, qr/inc:inscriptions : flux absent/, '... the other stream is absent');
 is($redis->xlen('inc:questionnaire'), 1250, '... nothing removed');
@@ -492,13 +521,13 @@ is($redis->xlen('inc:questionnaire'), 1250, '... nothing removed');
 ($rc, $log) = run_tool(['--schema', $schema_path, '--prefixe', 'inc:',
                         '--max', '20', '-o', "$dir/inc-7.csv"], crash => 'avant-ack');
 is($rc, 99, '20 more exported, not acknowledged');
-my $first_pending = $redis->cmd('XPENDING', 'inc:questionnaire', 'export')->[1];
+my $first_pending = $redis->cmd('XPENDING', 'inc:questionnaire', 'export-csv')->[1];
 ($rc, $log) = run_tool([@purge]);
 is($rc, 0, 'purge') or diag $log;
 {
     my $want = "inc:questionnaire : 1200 entrées supprimées (ids antérieurs"
              . " à $first_pending) ; arrêt à l'entrée $first_pending, lue par"
-             . " le groupe « export » mais pas encore acquittée";
+             . " le groupe « export-csv » mais pas encore acquittée";
     ok(index($log, $want) >= 0,
        '... 1200 removed, stopping at the first pending entry') or diag $log;
 }
@@ -534,7 +563,11 @@ like($log, qr/inc:questionnaire : 50 entrées supprimées/, 'then all 50 go')
 my @events = ({ id => 'atelier-test', kind => 'atelier', title => 'Atelier',
                 capacity => 2, waitlist => 3,
                 questions => [ { name => 'besoins', type => 'textarea',
-                                 max_length => 500, label => 'Besoins' } ] });
+                                 max_length => 500, label => 'Besoins' } ] },
+              { id => 'atelier-vide', kind => 'atelier', title => 'Vide',
+                capacity => 2, waitlist => 0,
+                questions => [ { name => 'accessibilite', type => 'textarea',
+                                 max_length => 500, label => 'Accessibilité' } ] });
 spew("$dir/events.json", json_encode({ events => \@events }));
 my $ischema = json_decode(slurp("$root/conf/inscription.json"));
 spew("$dir/inscription.json", json_encode($ischema));
@@ -613,9 +646,21 @@ is($rc, 0, 'the attendance list') or diag $log;
     ok($got eq $want_list, '... confirmed, then the waiting list, no one cancelled')
         or diag first_diff($got, $want_list);
 }
-($rc, $log) = run_tool(['--inscrits', 'atelier-inconnu', '-o', "$dir/vide.csv"]);
-is($rc, 0, 'an event without registrations: an empty list');
+($rc, $log) = run_tool(['--inscrits', 'atelier-vide', '--evenements', "$dir/events.json",
+                        '-o', "$dir/vide.csv"]);
+is($rc, 0, 'an event of the programme without registrations: an empty list') or diag $log;
 like($log, qr/aucune inscription/, '... with a warning');
+is(slurp("$dir/vide.csv"), "\xef\xbb\xbfnom;prenom;email;organisation;accessibilite;"
+   . "statut;position;inscrit_le;id\r\n", "... its header names the event's own question");
+($rc, $log) = run_tool(['--inscrits', 'atelier-inconnu', '--evenements', "$dir/events.json",
+                        '-o', "$dir/inconnu.csv"]);
+is($rc, 1, 'an event not in the programme: exit 1');
+like($log, qr/« atelier-inconnu » n'est pas au programme ; il compte : atelier-test, atelier-vide/,
+     '... naming the events there are');
+ok(!-e "$dir/inconnu.csv", '... and no file');
+($rc, $log) = run_tool(['--inscrits', 'atelier-inconnu', '-o', "$dir/inconnu.csv"]);
+is($rc, 1, 'without a programme, an event Redis never heard of: exit 1');
+like($log, qr/aucune inscription à « atelier-inconnu » n'a jamais été enregistrée/, '... said');
 
 # the stream no longer agrees with the event's keys: said, exit 4
 $redis->cmd('XTRIM', 'concertation:inscriptions', 'MAXLEN', '3');

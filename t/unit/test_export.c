@@ -264,7 +264,14 @@ test_export_args(void)
     CHECK_STR(o.redis, "127.0.0.1:6379");
     CHECK_STR(o.prefix, "concertation:");
     CHECK_STR(o.stream, "questionnaire");
-    CHECK_STR(o.group, "export");
+    CHECK_STR(o.group, "export-csv");
+    CHECK(args(&o, err, "--sortie", "x.jsonl", "--format", "jsonl", NULL)
+          == 0);
+    CHECK_STR(o.group, "export-jsonl");
+    CHECK(args(&o, err, "--sortie", "x.jsonl", "--format", "jsonl",
+               "--groupe", "mien", NULL) == 0);
+    CHECK_STR(o.group, "mien");
+    CHECK(args(&o, err, "--sortie", "x.csv", NULL) == 0);
     CHECK(o.batch == 500 && o.max == 0 && o.flags == 0 && !o.jsonl);
 
     CHECK(args(&o, err, NULL) == -1);
@@ -418,13 +425,24 @@ test_export_regs(void)
     CHECK(cc_regs_get(r, 3, &confirmed) == NULL);
 
     cc_xbuf_init(&b);
-    CHECK(cc_regs_csv(r, &b, ';', 1) == 0);
+    CHECK(cc_regs_csv(r, &b, ';', 1, NULL) == 0);
     CHECK_STR(b.data, CC_EXPORT_BOM
               "nom;prenom;email;organisation;repas;themes;places;statut;"
               "position;inscrit_le;id\r\n"
               "b;P;b@x.fr;;;;;confirmee;;t2;ib\r\n"
               "c;P;c@x.fr;;oui;a, b;2;confirmee;;t3;ic\r\n"
               "'=d;P;'=d@x.fr;;;;;liste_attente;1;t4;id\r\n");
+
+    /* the event's own questions first, answered or not */
+    b.len = 0;
+    CHECK(cc_regs_csv(r, &b, ';', 0, "[{\"name\": \"acces\", \"type\": "
+                      "\"text\"}, {\"name\": \"themes\"}]") == 0);
+    CHECK_STR(b.data,
+              "nom;prenom;email;organisation;acces;themes;repas;places;"
+              "statut;position;inscrit_le;id\r\n"
+              "b;P;b@x.fr;;;;;;confirmee;;t2;ib\r\n"
+              "c;P;c@x.fr;;;a, b;oui;2;confirmee;;t3;ic\r\n"
+              "'=d;P;'=d@x.fr;;;;;;liste_attente;1;t4;id\r\n");
 
     cc_xbuf_free(&b);
     cc_regs_free(r);

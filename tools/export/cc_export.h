@@ -213,6 +213,12 @@ const char *cc_regs_get(cc_regs_t *regs, size_t i, int *confirmed);
  * prenom, email, organisation, besoins, statut (confirmee, liste_attente),
  * position (on the waiting list, 1 = next), inscrit_le, id.
  */
-int cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom);
+/*
+ * questions: the event's own questions (the programme's JSON array of
+ * {name, …}), or NULL; their columns come first, in that order, even
+ * when nobody answered them, then any other field the answers carry.
+ */
+int cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom,
+    const char *questions);
 
 #endif /* CC_EXPORT_H */

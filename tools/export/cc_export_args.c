@@ -262,7 +262,7 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
     o->stream = "questionnaire";
     o->sep = ';';
     o->bom = 1;
-    o->group = "export";
+    o->group = NULL;            /* per format, below */
     o->consumer = "concertation-export";
     o->batch = 500;
     help = 0;
@@ -558,6 +558,16 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
     if (o->mode == CC_EXPORT_REGISTRATIONS && o->jsonl) {
         snprintf(err, errlen, "la liste des inscrits est en CSV seulement");
         return -1;
+    }
+
+    /*
+     * One group per format: each reads every entry once.  A group shared
+     * by CSV and JSON Lines would give each format only what the other
+     * has not read yet.
+     */
+
+    if (o->group == NULL) {
+        o->group = o->jsonl ? "export-jsonl" : "export-csv";
     }
 
     return 0;

@@ -233,19 +233,34 @@ static const char  *cc_regs_fields[] = {
 
 
 /*
- * The columns after the person's: every other answer (the event's own
- * questions, declared in the programme), in the order they first appear,
- * so that the list loses nothing whatever the programme asked.
+ * The columns after the person's: the event's own questions, as the
+ * programme declares them, answered or not; then every other answer, in
+ * the order they first appear, so that the list loses nothing whatever the
+ * programme asked before.
  */
 
 static json_t *
-cc_regs_extra(cc_regs_t *regs)
+cc_regs_extra(cc_regs_t *regs, const char *questions)
 {
     size_t       i, k;
-    json_t      *root, *v, *names, *n;
+    json_t      *root, *v, *names, *n, *q;
     const char  *key;
 
     names = json_array();
+
+    /* the event's own questions, answered or not */
+
+    q = questions ? json_loads(questions, 0, NULL) : NULL;
+
+    json_array_foreach(q, i, v) {
+        n = json_object_get(v, "name");
+
+        if (names && json_is_string(n)) {
+            json_array_append(names, n);
+        }
+    }
+
+    json_decref(q);
 
     for (i = 0; names && i < regs->nregs; i++) {
         root = json_loads(regs->regs[i].data, 0, NULL);
@@ -324,7 +339,8 @@ cc_regs_cell(cc_xbuf_t *b, json_t *v, char sep)
 
 
 int
-cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom)
+cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom,
+    const char *questions)
 {
     char         pos[24];
     size_t       i, k, waiting;
@@ -337,7 +353,7 @@ cc_regs_csv(cc_regs_t *regs, cc_xbuf_t *b, char sep, int bom)
 
     cc_regs_sort(regs);
 
-    extra = cc_regs_extra(regs);
+    extra = cc_regs_extra(regs, questions);
     if (extra == NULL) {
         return -1;
     }

@@ -13,6 +13,7 @@
 #include <hiredis/hiredis.h>
 
 #include "cc_export.h"
+#include "cc_events.h"
 
 /* exit statuses (documented in --help and README) */
 #define EX_OK          0
@@ -57,6 +58,8 @@ int export_is_error(redisReply *r, const char *prefix);
 
 /* export_file.c */
 /* the form's definition; a registration form with the programme's events */
+cc_events_t *export_programme(cc_export_opts_t *o, char *err,
+    size_t errlen);
 cc_schema_t *export_schema_load(cc_export_opts_t *o, const char *path);
 FILE *export_file_open(const char *path, char *tmp, size_t tmplen);
 void export_file_close(FILE *fp, const char *tmp);

@@ -114,6 +114,27 @@ export_file_atomic(const char *path, const char *data, size_t len)
 
 
 /*
+ * The programme: --evenements, or nginx's default path when it is there.
+ * NULL with err empty when there is none; NULL and why when it is bad.
+ */
+
+cc_events_t *
+export_programme(cc_export_opts_t *o, char *err, size_t errlen)
+{
+    const char  *path;
+
+    err[0] = '\0';
+    path = o->events ? o->events : "/etc/nginx/concertation/events.json";
+
+    if (o->events == NULL && access(path, R_OK) != 0) {
+        return NULL;
+    }
+
+    return cc_events_load_file(path, err, errlen);
+}
+
+
+/*
  * The definition, as the module loads it: a registration form whose
  * events are "options": "programme" takes them, and the events' own
  * questions, from the programme (--evenements, or nginx's default path
@@ -124,20 +145,13 @@ cc_schema_t *
 export_schema_load(cc_export_opts_t *o, const char *path)
 {
     char          err[1024];
-    const char   *events_path;
     cc_events_t  *events;
     cc_schema_t  *schema;
 
-    events_path = o->events ? o->events
-                            : "/etc/nginx/concertation/events.json";
-    events = NULL;
+    events = export_programme(o, err, sizeof(err));
 
-    if (o->events != NULL || access(events_path, R_OK) == 0) {
-        events = cc_events_load_file(events_path, err, sizeof(err));
-
-        if (events == NULL) {
-            export_die(EX_FILES, "programme (--evenements) : %s", err);
-        }
+    if (events == NULL && err[0] != '\0') {
+        export_die(EX_FILES, "programme (--evenements) : %s", err);
     }
 
     schema = cc_reg_schema_load_file(path, events, err, sizeof(err));

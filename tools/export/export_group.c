@@ -322,11 +322,6 @@ export_incremental(export_stream_t *s, const char *out)
                 "%s\n", st.file);
     }
 
-    if (stat(out, &sb) == 0) {
-        export_die(EX_FILES, "%s existe déjà : un export n'en remplace "
-                   "jamais un autre", out);
-    }
-
     r = export_cmdv(s->ex, "XGROUP", "CREATE", s->ex->key, o->group, "0",
                     "MKSTREAM", NULL);
 
@@ -398,6 +393,20 @@ export_incremental(export_stream_t *s, const char *out)
         fprintf(stderr, "concertation-export : aucune nouvelle entrée, "
                 "aucun fichier écrit\n");
         return export_done(s);
+    }
+
+    /*
+     * Only now, with something to write: a run with nothing new exits 0
+     * whatever the name (a cron job twice in the minute of its pattern).
+     * What was read stays pending, and the next run writes it.
+     */
+
+    if (stat(out, &sb) == 0) {
+        (void) fclose(s->fp);
+        (void) unlink(tmp);
+        export_die(EX_FILES, "%s existe déjà : un export n'en remplace "
+                   "jamais un autre ; les %llu nouvelles entrées iront dans "
+                   "le fichier du prochain export", out, s->ex->entries);
     }
 
     export_file_close(s->fp, tmp);

@@ -100,6 +100,70 @@ export_regs_check(export_t *ex, cc_regs_t *regs)
 }
 
 
+/*
+ * The event in the programme (--evenements, or nginx's default path): an
+ * unknown event is an error, not an empty list; its own questions (JSON,
+ * malloc()ed, or NULL) name columns of the list.  Without a programme,
+ * an event Redis has never heard of is refused as well.
+ */
+
+static char *
+export_regs_event(export_t *ex)
+{
+    int                 known;
+    char                err[512], key[1200], ids[512];
+    char               *questions;
+    size_t              i, len;
+    redisReply         *r;
+    cc_events_t        *events;
+    const cc_event_t   *ev;
+    cc_export_opts_t   *o;
+
+    o = ex->opts;
+    events = export_programme(o, err, sizeof(err));
+
+    if (events == NULL && err[0] != '\0') {
+        export_die(EX_FILES, "programme (--evenements) : %s", err);
+    }
+
+    if (events != NULL) {
+        ev = cc_events_find(events, o->event, strlen(o->event));
+
+        if (ev == NULL) {
+            for (i = 0, len = 0; i < events->n && len < sizeof(ids); i++) {
+                len += snprintf(ids + len, sizeof(ids) - len, "%s%s",
+                                i ? ", " : "", events->events[i].id);
+            }
+
+            export_die(EX_USAGE_ERR, "--inscrits : l'événement « %s » "
+                       "n'est pas au programme ; il compte : %s", o->event,
+                       events->n ? ids : "aucun événement");
+        }
+
+        questions = ev->questions ? strdup(ev->questions) : NULL;
+        cc_events_free(events);
+
+        return questions;
+    }
+
+    /* no programme: does Redis know the event at all? */
+
+    snprintf(key, sizeof(key), "%s%s:regs", o->prefix, o->event);
+    r = export_cmdv(ex, "EXISTS", key, NULL);
+    known = r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+    freeReplyObject(r);
+
+    if (!known) {
+        export_die(EX_USAGE_ERR, "--inscrits : aucune inscription à « %s » "
+                   "n'a jamais été enregistrée ; avec --evenements FICHIER "
+                   "(le programme), un événement du programme sans "
+                   "inscription donne une liste vide", o->event);
+    }
+
+    return NULL;
+}
+
+
 int
 export_registrations(export_t *ex)
 {
@@ -111,11 +175,14 @@ export_registrations(export_t *ex)
     cc_xbuf_t          b;
     cc_regs_t         *regs;
     redisReply        *r, *e;
+    char              *questions;
     const char        *event, *status, *id, *data, *at, *out;
     cc_export_opts_t  *o;
 
     o = ex->opts;
     snprintf(ex->key, sizeof(ex->key), "%sinscriptions", o->prefix);
+
+    questions = export_regs_event(ex);
     snprintf(cnt, sizeof(cnt), "%u", o->batch);
     strcpy(start, "-");
 
@@ -196,7 +263,7 @@ export_registrations(export_t *ex)
 
     cc_xbuf_init(&b);
 
-    if (cc_regs_csv(regs, &b, o->sep, o->bom) != 0) {
+    if (cc_regs_csv(regs, &b, o->sep, o->bom, questions) != 0) {
         export_die(EX_FILES, "mémoire insuffisante");
     }
 
@@ -222,6 +289,7 @@ export_registrations(export_t *ex)
 
     cc_xbuf_free(&b);
     cc_regs_free(regs);
+    free(questions);
 
     return bad ? EX_DATA : EX_OK;
 }
