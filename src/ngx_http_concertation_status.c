@@ -88,7 +88,10 @@ ngx_http_concertation_status_handler(ngx_http_request_t *r)
 }
 
 
-/* ?format=json, or an Accept that names application/json */
+/*
+ * ?format=json, or an Accept that prefers application/json to text/plain
+ * (q-values honoured: Prometheus's own Accept gets the text format)
+ */
 
 static ngx_uint_t
 ngx_http_concertation_status_json(ngx_http_request_t *r)
@@ -119,14 +122,11 @@ ngx_http_concertation_status_json(ngx_http_request_t *r)
 
         if (h[i].key.len == sizeof("Accept") - 1
             && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept",
-                               sizeof("Accept") - 1) == 0
-            && ngx_strlcasestrn(h[i].value.data,
-                                h[i].value.data + h[i].value.len,
-                                (u_char *) "application/json",
-                                sizeof("application/json") - 2)
-               != NULL)
+                               sizeof("Accept") - 1) == 0)
         {
-            return 1;
+            return cc_accept_prefers((char *) h[i].value.data,
+                                     h[i].value.len, "application/json",
+                                     "text/plain");
         }
     }
 }

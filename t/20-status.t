@@ -357,6 +357,17 @@ sub scrape_path { return http_request($port, 'GET', $_[0]) }
 
 json_matches_text(metrics(), 'Redis up');
 
+# the Accept's q-values decide, not the mere mention of JSON
+for my $c (['application/openmetrics-text;version=1.0.0,application/openmetrics-text;'
+            . 'version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'text/plain',
+            "Prometheus's own Accept"],
+           ['application/json;q=0.1, text/plain', 'text/plain', 'JSON named, text preferred'],
+           ['text/plain;q=0.2, application/json', 'application/json', 'JSON preferred']) {
+    my ($accept, $want, $what) = @$c;
+    my $r = scrape(headers => [Accept => $accept]);
+    like($r->{headers}{'content-type'} // '', qr{^\Q$want\E}, "Accept, $what: $want");
+}
+
 # ---- the page itself
 {
     my $r = scrape();

@@ -241,6 +241,14 @@ cc_accept_match(cc_accept_match_t *m, const char *range, size_t rlen,
 int
 cc_accept_prefers_html(const char *value, size_t len)
 {
+    return cc_accept_prefers(value, len, "text/html", "application/json");
+}
+
+
+int
+cc_accept_prefers(const char *value, size_t len, const char *a,
+    const char *b)
+{
     int                q, pq;
     size_t             idx, ilen, rlen, plen, nlen, vlen;
     const char        *p, *end, *item, *ip, *iend, *range, *param, *name, *val;
@@ -279,15 +287,15 @@ cc_accept_prefers_html(const char *value, size_t len)
             }
         }
 
-        cc_accept_match(&html, range, rlen, "text/html", idx, q);
-        cc_accept_match(&json, range, rlen, "application/json", idx, q);
+        cc_accept_match(&html, range, rlen, a, idx, q);
+        cc_accept_match(&json, range, rlen, b, idx, q);
     }
 
     if (html.q != json.q) {
         return html.q > json.q;
     }
 
-    /* a tie goes to HTML only when the client named text/html first */
+    /* a tie goes to a only when the client named it first */
 
     return html.q > 0 && html.explicit_at != (size_t) -1
            && html.explicit_at < json.explicit_at;

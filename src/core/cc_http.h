@@ -31,6 +31,14 @@ cc_body_type_e cc_content_type(const char *value, size_t len);
 int cc_accept_prefers_html(const char *value, size_t len);
 
 /*
+ * The same for any two media types a and b ("type/subtype"): 1 when the
+ * Accept value prefers a (its q-value higher, or equal with a named
+ * explicitly before b); 0 when it prefers b, or has no preference.
+ */
+int cc_accept_prefers(const char *value, size_t len, const char *a,
+    const char *b);
+
+/*
  * The JSON error body {"errors":[...]} for an errors array as returned by
  * cc_validate_*(), or for one error built from code/message (field may be
  * NULL).  malloc()ed, NUL-terminated, the caller frees; NULL on no memory.

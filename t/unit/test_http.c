@@ -71,6 +71,25 @@ test_accept(void)
     /* the most specific range decides, not the highest q */
     CHECK(!AH("text/html;q=0.1, */*;q=1"));
     CHECK(AH("application/json;q=0.1, */*"));
+
+    /* the status page: JSON against the text format */
+#define AJ(s)  cc_accept_prefers(s, strlen(s), "application/json", "text/plain")
+    CHECK(AJ("application/json"));
+    CHECK(AJ("application/json;q=0.9, text/plain;q=0.5"));
+    CHECK(AJ("application/json, text/plain"));
+    CHECK(!AJ("text/plain, application/json"));
+    CHECK(!AJ("application/json;q=0.1, text/plain"));
+    CHECK(!AJ("application/json;q=0"));
+    CHECK(!AJ("*/*"));
+    CHECK(!AJ(""));
+    /* Prometheus 2.42's own */
+    CHECK(!AJ("application/openmetrics-text;version=1.0.0,"
+              "application/openmetrics-text;version=0.0.1;q=0.75,"
+              "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+    /* a browser's: text/html named, any other type for the rest */
+    CHECK(!AJ("text/html,application/xhtml+xml,application/xml;q=0.9,"
+              "*/*;q=0.8"));
+#undef AJ
 }
 
 
