@@ -21,7 +21,6 @@
 #include "cc_reply.h"
 
 
-
 #define NGX_HTTP_CONCERTATION_READ_SIZE    16384
 
 /*
@@ -42,9 +41,6 @@ typedef enum {
     ngx_http_concertation_redis_connecting,
     ngx_http_concertation_redis_up
 } ngx_http_concertation_redis_state_e;
-
-
-
 
 
 typedef struct {

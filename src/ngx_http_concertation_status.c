@@ -13,6 +13,7 @@
 #include "ngx_http_concertation_limit_zone.h"
 #include "ngx_http_concertation_request.h"
 #include "ngx_http_concertation_response.h"
+#include "ngx_http_concertation_spool.h"
 
 
 static ngx_int_t ngx_http_concertation_status_handler(ngx_http_request_t *r);
@@ -256,6 +257,10 @@ ngx_http_concertation_status_snapshot(ngx_http_request_t *r,
 
     m.workers = workers;
     m.nworkers = n;
+    m.spool_capacity = ngx_http_concertation_main_conf(r)->spool->path.len
+                       ? (uint64_t) ngx_http_concertation_main_conf(r)
+                                                      ->spool->max_size
+                       : 0;
 
     /* the rate-limit zones, as they are now */
 

@@ -94,8 +94,8 @@ sub parse_text {
             $type{$1} = $2;
             push @errors, "counter not _total: $1"
                 if $2 eq 'counter' && $1 !~ /_total\z/;
-        } elsif ($line =~ /^(concertation_[a-z_]+)\{((?:[a-z_]+="(?:[^"\\\n]|\\[\\"n])*",)*[a-z_]+="(?:[^"\\\n]|\\[\\"n])*")\} ([0-9]+(?:\.[0-9]+)?)\z/) {
-            my ($name, $labels, $value) = ($1, $2, $3);
+        } elsif ($line =~ /^(concertation_[a-z_]+)(?:\{((?:[a-z_]+="(?:[^"\\\n]|\\[\\"n])*",)*[a-z_]+="(?:[^"\\\n]|\\[\\"n])*")\})? ([0-9]+(?:\.[0-9]+)?)\z/) {
+            my ($name, $labels, $value) = ($1, $2 // '', $3);
             my $family = $name;
             if (!$type{$family}) {
                 $family =~ s/_(bucket|sum|count)\z//;
@@ -327,6 +327,7 @@ sub json_matches_text {
         $flat{"concertation_redis_wait_unconfirmed_total,worker=$i"} =
             $w->{redis}{wait_unconfirmed};
     }
+    $flat{concertation_spool_capacity_bytes} = $j->{spool_capacity_bytes};
     for my $z (keys %{ $j->{limit_zones} // {} }) {
         $flat{"concertation_limit_zone_clients,zone=$z"} =
             $j->{limit_zones}{$z}{clients};

@@ -330,6 +330,12 @@ cc_metrics_prometheus(const cc_metrics_t *m, size_t *len)
                       m->workers[i].field);                                   \
     }
 
+    cc_buf_family(&b, "spool_capacity_bytes", "gauge",
+                  "The most bytes one worker's spool may hold (max_size); "
+                  "0 without a spool.");
+    cc_buf_printf(&b, "concertation_spool_capacity_bytes %llu\n",
+                  (unsigned long long) m->spool_capacity);
+
     cc_worker_family("spool_bytes", "gauge",
                      "Bytes of answers in the local spool, to be replayed.",
                      spool_bytes)
@@ -424,6 +430,8 @@ cc_metrics_json(const cc_metrics_t *m, size_t *len)
     rc |= cc_json_set(root, "events", events);
     rc |= cc_json_set(root, "workers", workers);
     rc |= cc_json_set(root, "limit_zones", zones);
+    rc |= cc_json_set(root, "spool_capacity_bytes",
+                      cc_json_u64(m->spool_capacity));
 
     for (i = 0; rc == 0 && i < m->nforms; i++) {
         o = json_object();

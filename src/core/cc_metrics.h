@@ -97,6 +97,7 @@ typedef struct {
     size_t                      nworkers;
     const cc_metrics_zone_t    *zones;
     size_t                      nzones;
+    uint64_t                    spool_capacity;  /* max_size, per worker */
 } cc_metrics_t;
 
 /* "accepted", "rate_limited", ...; NULL out of range */

@@ -125,6 +125,7 @@ test_metrics_snapshot(cc_metrics_t *m)
     m->nworkers = 2;
     m->zones = zones;
     m->nzones = 1;
+    m->spool_capacity = 268435456;
 }
 
 
@@ -182,8 +183,9 @@ test_metrics_lines_valid(const char *text)
             /* void */
         }
 
+        /* labels, or none: "name value" */
         n = (size_t) (p - line);
-        if (*p != '{' || n >= sizeof(name)) {
+        if ((*p != '{' && *p != ' ') || n >= sizeof(name)) {
             ok = 0;
             break;
         }
@@ -206,6 +208,14 @@ test_metrics_lines_valid(const char *text)
         if (i == ntyped) {
             ok = 0;
             break;
+        }
+
+        if (*p == ' ') {
+            if (p[1] < '0' || p[1] > '9') {
+                ok = 0;
+            }
+
+            continue;
         }
 
         /* the labels, with escapes, then " value" */
@@ -305,6 +315,7 @@ test_metrics_text(void)
                     "\"0\"} 4\n");
     CHECK_HAS(text, "\nconcertation_redis_wait_unconfirmed_total{worker="
                     "\"0\"} 6\n");
+    CHECK_HAS(text, "\nconcertation_spool_capacity_bytes 268435456\n");
     CHECK_HAS(text, "\nconcertation_limit_zone_clients{zone=\"par_ip\"} "
                     "12\n");
     CHECK_HAS(text, "\nconcertation_limit_zone_capacity{zone=\"par_ip\"} "
