@@ -423,6 +423,11 @@ my $tls_port = Concertation::Test::free_port();
 ok($prod =~ s/listen\s+443 ssl http2;/listen 127.0.0.1:$tls_port ssl http2;/,
    'the production example listens on 443 with TLS');
 $prod =~ s/listen\s+\[::\]:443 ssl http2;//;
+# the monitoring listener (README "Monitoring"): a port of its own, loopback
+my $mon_port = Concertation::Test::free_port();
+ok($prod =~ s/listen\s+127\.0\.0\.1:9145;/listen 127.0.0.1:$mon_port;/,
+   'the production example has its monitoring listener on 9145');
+$prod =~ s/listen\s+10\.0\.0\.21:9145;//;
 ok($prod !~ m{(?<![\w./-])/(?:var|srv|run|usr/lib|etc/ssl)/}, 'no production path left')
     or diag join "\n", $prod =~ m{^.*(?<![\w./-])/(?:var|srv|run|usr/lib|etc/ssl)/.*$}mg;
 spew("$tmp/prod/nginx.conf", $prod);
