@@ -36,13 +36,13 @@ BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
                   dpkg-dev python3 python3-aiosmtpd python3-icalendar \
-                  curl openssl redis-sentinel prometheus
+                  curl openssl redis-sentinel prometheus debhelper mmdebstrap
 # (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
 SCRIPTS        := $(wildcard src/scripts/*.lua)
 
-.PHONY: all deps deps-build module run test unit layers integration browser \
+.PHONY: all deps deps-build module run test unit layers integration browser deb \
         fuzz fuzz-replay bench clean asan-module test-asan FORCE
 
 all: module
@@ -244,6 +244,17 @@ install: module export notify
 	    $(DESTDIR)$(MODULE_DIR)/ngx_http_concertation_module.so
 	install -m 755 $(EXPORT) $(DESTDIR)$(PREFIX)/bin/concertation-export
 	install -m 755 $(NOTIFY) $(DESTDIR)$(PREFIX)/bin/concertation-notify
+
+# The Debian packages (debian/, README "Installing on Debian 12"):
+# dpkg-buildpackage on a copy of the tree, the .debs in DEB_DIR.
+DEB_DIR ?= $(BUILD)/deb
+
+deb: deps
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./build --exclude=./.git --exclude=./t/browser/node_modules \
+	    -cf - . | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
 
 bench: deps module
 	t/bench/run

@@ -372,9 +372,13 @@ like(slurp("$root/conf/run-dev.sh"), qr/WINDOW_START.*date -d yesterday/s,
 
 # ---- the production example, with its paths replaced
 
+# the site (sites-available/concertation) inside the whole-file wrapper
+my $site = slurp("$root/conf/concertation.site.conf");
+like($site, qr/^\s*concertation_window\s+2022-02-08T09:00:00\+01:00\s+2022-04-25T23:59:59\+02:00;/m,
+     'conf/concertation.site.conf carries the real 2022 window');
 my $prod = slurp("$root/conf/nginx.prod.conf");
-like($prod, qr/^\s*concertation_window\s+2022-02-08T09:00:00\+01:00\s+2022-04-25T23:59:59\+02:00;/m,
-     'conf/nginx.prod.conf carries the real 2022 window');
+ok($prod =~ s{^\s*include\s+/etc/nginx/sites-available/concertation;}{$site}m,
+   'conf/nginx.prod.conf includes the site where Debian includes sites-enabled/');
 spew("$tmp/prod/etc/secret.conf", "concertation_secret $SECRET;\n");
 spew("$tmp/prod/etc/questionnaire.json", slurp("$root/conf/questionnaire.json"));
 # registrations: the programme (issue 4)
@@ -386,7 +390,7 @@ spew("$tmp/prod/etc/inscription.json", slurp("$root/conf/inscription.json"));
 my @subst = (
     ['/usr/lib/nginx/modules/ngx_http_concertation_module.so' => module_path()],
     ['/etc/nginx/concertation/' => "$tmp/prod/etc/"],
-    ['/srv/concertation/html' => "$root/html"],
+    ['/usr/share/concertation/html' => "$root/html"],
     ['/var/log/nginx/' => "$tmp/prod/logs/"],
     ['/run/nginx.pid' => "$tmp/prod/nginx.pid"],
     # the local spool (issue 6)
@@ -428,8 +432,8 @@ my $mon_port = Concertation::Test::free_port();
 ok($prod =~ s/listen\s+127\.0\.0\.1:9145;/listen 127.0.0.1:$mon_port;/,
    'the production example has its monitoring listener on 9145');
 $prod =~ s/listen\s+10\.0\.0\.21:9145;//;
-ok($prod !~ m{(?<![\w./-])/(?:var|srv|run|usr/lib|etc/ssl)/}, 'no production path left')
-    or diag join "\n", $prod =~ m{^.*(?<![\w./-])/(?:var|srv|run|usr/lib|etc/ssl)/.*$}mg;
+ok($prod !~ m{(?<![\w./-])/(?:var|srv|run|usr/lib|usr/share/concertation|etc/ssl)/}, 'no production path left')
+    or diag join "\n", $prod =~ m{^.*(?<![\w./-])/(?:var|srv|run|usr/lib|usr/share/concertation|etc/ssl)/.*$}mg;
 spew("$tmp/prod/nginx.conf", $prod);
 ($ok, $o) = conf_check("$tmp/prod/nginx.conf", "$tmp/prod");
 ok($ok, 'conf/nginx.prod.conf passes nginx -t with its paths replaced') or diag $o;

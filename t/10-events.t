@@ -326,7 +326,7 @@ $nginx->allow_log(qr/Redis at/);
          'the dev configuration loads the demo programme');
     like($dev, qr{location = /api/evenements \{\s*concertation_events_status;}s,
          '... and shows it at /api/evenements');
-    my $prod = slurp("$root/conf/nginx.prod.conf");
+    my $prod = slurp("$root/conf/concertation.site.conf");
     like($prod, qr{^\s*concertation_events\s+\S*/events\.json;}m,
          'the production configuration loads the real programme');
     like($prod, qr{location = /api/evenements \{\s*concertation_events_status;}s,

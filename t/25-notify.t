@@ -293,7 +293,7 @@ SKIP: {
     my $sa = `command -v systemd-analyze 2>/dev/null`; chomp $sa;
     skip 'no systemd-analyze on this machine', 2 unless $sa;
     my $unit = slurp("$root/conf/concertation-notify.service");
-    $unit =~ s{/usr/local/bin/concertation-notify}{$tool}g;
+    $unit =~ s{/usr/bin/concertation-notify}{$tool}g;
     mkdir "$dir/unit";
     spew("$dir/unit/concertation-notify.service", $unit);
     my $v = `$sa verify $dir/unit/concertation-notify.service 2>&1`;
