@@ -6,11 +6,13 @@
 # 1. the Dockerfile is read instruction by instruction (a perl reader turns
 #    each into a call of a df_* function below); an instruction, or a
 #    command of the runtime stage, that this script does not know fails it;
-# 2. the build stage runs for real: its COPY lines copy the repository
+# 2. the build stage runs for real, in a clean Debian 12 root that Debian's
+#    mmdebstrap makes from the mirror (what debian:12 has, nothing of this
+#    machine's; run as root, in a chroot): its COPY lines copy the repository
 #    (filtered by docker/Dockerfile.dockerignore) into a scratch stage, its
-#    RUN lines run there with /bin/sh -c as written (make deps-build,
-#    make install DESTDIR=..., docker/install.sh), an ARG path (DESTDIR)
-#    moved into the scratch directory;
+#    RUN lines run there with /bin/sh -c as written (apt-get, make
+#    deps-build, make install DESTDIR=..., docker/install.sh), an ARG path
+#    (DESTDIR) the root's own;
 # 3. the runtime stage: the packages of its apt-get line must be installed
 #    here; "COPY --from=build" copies the stage's files into a scratch root;
 #    useradd is replayed by an unprivileged user of this machine ("nobody"
@@ -58,6 +60,8 @@ workdir=/
 runtime=0
 run_user=
 declare -a stage_env=()
+declare -a build_roots=()
+declare -a mounted=()
 declare -a runtime_env=()
 declare -a entrypoint=()
 declare -a cmd=()
@@ -81,6 +85,7 @@ die() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    unmount_all
     if [ -n "$nginx_pid" ] && kill -0 "$nginx_pid" 2>/dev/null; then
         kill "-$stopsignal" "$nginx_pid" 2>/dev/null || true
         for _ in $(seq 100); do
@@ -99,7 +104,7 @@ cleanup() {
         if [ "${BUILD_STEPS_KEEP:-0}" = 1 ]; then
             say "build-steps: PASS (files kept in $scratch)"
         else
-            rm -rf "$scratch"
+            rm -rf --one-file-system "$scratch"
             say "build-steps: PASS"
         fi
     else
@@ -196,11 +201,52 @@ df_from() {
         runtime=1
     fi
     rm -rf "${stage_root[$stage_name]}"
-    mkdir -p "${stage_root[$stage_name]}"
+    if [ "$runtime" = 0 ]; then
+        build_root "${stage_root[$stage_name]}"
+    else
+        mkdir -p "${stage_root[$stage_name]}"
+    fi
     chmod 0755 "${stage_root[$stage_name]}"
     workdir=/
     stage_env=()
     say "# FROM $image${name:+ AS $name}: ${stage_root[$stage_name]}"
+}
+
+# A build stage's root: a clean Debian 12, as the debian:12 image is (what
+# the image has, and nothing of this machine's), made by Debian's
+# mmdebstrap from the mirror; its RUN lines run in it (chroot), with the
+# machine's resolver to reach the mirror, and /proc and /dev mounted while
+# they run.
+build_root() {
+    local r=$1
+    say "# a clean Debian 12 root for the build stage (mmdebstrap)"
+    mmdebstrap --variant=apt --quiet bookworm "$r" \
+        "deb http://deb.debian.org/debian bookworm main" \
+        "deb http://deb.debian.org/debian bookworm-updates main" \
+        "deb http://deb.debian.org/debian-security bookworm-security main" \
+        >> "$log" 2>&1 || { tail -n 30 "$log" | sed 's/^/# /'; die "mmdebstrap"; }
+    cp /etc/resolv.conf "$r/etc/resolv.conf"
+    build_roots+=("$r")
+}
+
+# runs a RUN line in a build stage's root
+in_build_root() {
+    local r=$1 dir=$2 line=$3 rc
+    mount -t proc proc "$r/proc" && mounted+=("$r/proc")
+    mount --bind /dev "$r/dev" && mounted+=("$r/dev")
+    chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        HOME=/root "${stage_env[@]}" /bin/sh -c "cd '$dir' && $line"
+    rc=$?
+    unmount_all
+    return $rc
+}
+
+unmount_all() {
+    local m
+    for m in "${mounted[@]}"; do
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+    done
+    mounted=()
 }
 
 df_workdir() {
@@ -212,8 +258,9 @@ df_workdir() {
 # stage's, so it moves into the scratch stage
 df_arg() {
     local name=$1 value=$2
+    # a build stage runs in its own root: its paths are its own
     case $value in
-        /*) value=${stage_root[$stage_name]}$value ;;
+        /*) [ "$runtime" = 1 ] && value=${stage_root[$stage_name]}$value ;;
     esac
     stage_env+=("$name=$value")
 }
@@ -257,8 +304,8 @@ df_run() {
     local line=$1
     if [ "$runtime" = 0 ]; then
         say "# RUN $line"
-        (cd "${stage_root[$stage_name]}$workdir" \
-            && env "${stage_env[@]}" /bin/sh -c "$line") >> "$log" 2>&1 \
+        in_build_root "${stage_root[$stage_name]}" "$workdir" "$line" \
+            >> "$log" 2>&1 \
             || { tail -n 30 "$log" | sed 's/^/# /'; die "RUN $line"; }
         return 0
     fi

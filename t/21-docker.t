@@ -72,7 +72,11 @@ my @from = $df =~ /^FROM\s+(\S+.*)$/mg;
 is(scalar @from, 2, 'the Dockerfile has two stages');
 like($from[0] // '', qr/^debian:12\s+AS\s+build$/i, 'a Debian 12 build stage');
 like($from[1] // '', qr/^debian:12$/, 'a Debian 12 runtime stage');
-like($df, qr/^RUN make deps-build$/m, 'the build packages are the Makefile\'s');
+like($df, qr/^ && make deps-build$/m, 'the build packages are the Makefile\'s');
+like($df, qr/^RUN apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends make \\$/m,
+     '... after make itself, which debian:12 lacks');
+like($text, qr/^# a clean Debian 12 root for the build stage \(mmdebstrap\)$/m,
+     'the build stage ran in a clean Debian 12 root, as in debian:12');
 like($df, qr/^RUN make install DESTDIR=/m,
      'the module and the export tool are built and installed by make install');
 my ($user) = $df =~ /^USER\s+(\S+)/m;
@@ -132,8 +136,15 @@ like($site, qr/^\s+ports:\s*\n\s+-\s+"[^"]*:8080"/m, 'the site publishes its por
 my ($spool_volume) = $site =~ /^\s+-\s+([\w-]+):\/var\/spool\/concertation\s*$/m;
 ok($spool_volume && $top{volumes}{$spool_volume},
    'the spool is on a named volume');
-like($site, qr/CONCERTATION_SECRET:\s*\$\{CONCERTATION_SECRET:\?/,
-     'the secret comes from the environment, required');
+unlike($compose, qr/CONCERTATION_SECRET:/, 'no secret in any environment (docker inspect shows it)');
+like($site, qr/CONCERTATION_SECRET_FILE:\s*\/run\/secrets\/concertation_secret\n/,
+     'the site reads the secret from a file');
+like($site, qr/^\s+secrets:\s*\n\s+-\s+concertation_secret$/m, '... a compose secret');
+like($service{notify} // '', qr/CONCERTATION_SECRET_FILE:\s*\/run\/secrets\/concertation_secret\n(?s:.*)^\s+secrets:\s*\n\s+-\s+concertation_secret$/m,
+     'the notifier too');
+ok($top{secrets}{concertation_secret}, '... declared once, at the top');
+like($compose, qr/^  concertation_secret:\n    file: \.\/secret$/m, '... from the file docker/secret');
+like($site, qr/CONCERTATION_WINDOW:\s*\$\{CONCERTATION_WINDOW:-\}/, 'the window passes through');
 like($site, qr/condition:\s*service_healthy/, 'the site waits for a healthy Redis');
 
 finish();
