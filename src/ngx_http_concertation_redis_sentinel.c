@@ -64,6 +64,9 @@ static ngx_int_t ngx_http_concertation_sentinel_connect(
     ngx_http_concertation_sentinel_t *sn);
 static ngx_int_t ngx_http_concertation_sentinel_commands(
     ngx_http_concertation_sentinel_t *sn);
+static ngx_int_t ngx_http_concertation_sentinel_append(
+    ngx_http_concertation_sentinel_t *sn, int argc, const char **argv,
+    size_t last_len);
 static void ngx_http_concertation_sentinel_write(ngx_event_t *wev);
 static void ngx_http_concertation_sentinel_read(ngx_event_t *rev);
 static ngx_int_t ngx_http_concertation_sentinel_reply(
@@ -262,67 +265,69 @@ ngx_http_concertation_sentinel_connect(ngx_http_concertation_sentinel_t *sn)
 static ngx_int_t
 ngx_http_concertation_sentinel_commands(ngx_http_concertation_sentinel_t *sn)
 {
-    int          i, n;
-    char        *cmd[3];
-    size_t       len[3];
-    long long    l;
-    const char  *argv[3];
-    size_t       argvlen[3];
+    ngx_http_concertation_redis_conf_t  *rcf;
 
-    n = 0;
+    const char  *auth[] = { "AUTH", NULL };
+    const char  *ask[] = { "SENTINEL", "GET-MASTER-ADDR-BY-NAME", NULL };
+    const char  *sub[] = { "SUBSCRIBE", "+switch-master" };
 
-    if (sn->rcf->sentinel_password.len) {
-        argv[0] = "AUTH";
-        argvlen[0] = 4;
-        argv[1] = (const char *) sn->rcf->sentinel_password.data;
-        argvlen[1] = sn->rcf->sentinel_password.len;
-        l = redisFormatCommandArgv(&cmd[n], 2, argv, argvlen);
-        len[n++] = l < 0 ? 0 : l;
-    }
-
-    argv[0] = "SENTINEL";
-    argvlen[0] = 8;
-    argv[1] = "GET-MASTER-ADDR-BY-NAME";
-    argvlen[1] = sizeof("GET-MASTER-ADDR-BY-NAME") - 1;
-    argv[2] = (const char *) sn->rcf->sentinel_name.data;
-    argvlen[2] = sn->rcf->sentinel_name.len;
-    l = redisFormatCommandArgv(&cmd[n], 3, argv, argvlen);
-    len[n++] = l < 0 ? 0 : l;
-
-    argv[0] = "SUBSCRIBE";
-    argvlen[0] = 9;
-    argv[1] = "+switch-master";
-    argvlen[1] = sizeof("+switch-master") - 1;
-    l = redisFormatCommandArgv(&cmd[n], 2, argv, argvlen);
-    len[n++] = l < 0 ? 0 : l;
+    rcf = sn->rcf;
+    auth[1] = (const char *) rcf->sentinel_password.data;
+    ask[2] = (const char *) rcf->sentinel_name.data;
 
     sn->out_len = 0;
-
-    for (i = 0; i < n; i++) {
-        sn->out_len += len[i];
-    }
-
-    sn->out = ngx_alloc(sn->out_len, &sn->log);
-
-    for (i = 0, sn->out_len = 0; i < n; i++) {
-        if (sn->out && len[i]) {
-            ngx_memcpy(sn->out + sn->out_len, cmd[i], len[i]);
-            sn->out_len += len[i];
-        }
-
-        if (len[i]) {
-            redisFreeCommand(cmd[i]);
-
-        } else if (sn->out) {
-            ngx_free(sn->out);
-            sn->out = NULL;
-        }
-    }
-
     sn->out_sent = 0;
     sn->replies = 0;
 
-    return sn->out ? NGX_OK : NGX_ERROR;
+    if ((rcf->sentinel_password.len
+         && ngx_http_concertation_sentinel_append(sn, 2, auth,
+                                          rcf->sentinel_password.len) != NGX_OK)
+        || ngx_http_concertation_sentinel_append(sn, 3, ask,
+                                          rcf->sentinel_name.len) != NGX_OK
+        || ngx_http_concertation_sentinel_append(sn, 2, sub, 0) != NGX_OK)
+    {
+        ngx_free(sn->out);
+        sn->out = NULL;
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* one command, formatted by hiredis, after the others; last_len: the
+   length of the last argument when it is not a C string (0: it is) */
+
+static ngx_int_t
+ngx_http_concertation_sentinel_append(ngx_http_concertation_sentinel_t *sn,
+    int argc, const char **argv, size_t last_len)
+{
+    int         i;
+    char       *cmd, *out;
+    size_t      argvlen[3];
+    long long   len;
+
+    for (i = 0; i < argc; i++) {
+        argvlen[i] = (i == argc - 1 && last_len) ? last_len
+                                                 : ngx_strlen(argv[i]);
+    }
+
+    len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0) {
+        return NGX_ERROR;
+    }
+
+    out = realloc(sn->out, sn->out_len + len);
+
+    if (out != NULL) {
+        ngx_memcpy(out + sn->out_len, cmd, len);
+        sn->out = out;
+        sn->out_len += len;
+    }
+
+    redisFreeCommand(cmd);
+
+    return out ? NGX_OK : NGX_ERROR;
 }
 
 

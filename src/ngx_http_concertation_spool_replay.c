@@ -562,8 +562,9 @@ ngx_http_concertation_spool_reply(void *data, redisReply *reply)
 
     case CC_REPLY_STORED:
     case CC_REPLY_DUPLICATE:
-        if (sp->replicated.linked) {
-            /* written (a duplicate too: its key's expiry): WAIT tells */
+        if (sp->rcf->wait_replicas) {
+            /* written (a duplicate too: its key's expiry): WAIT tells,
+               or says at once that none could be asked */
             sp->sending = 1;
             sp->took = rep.kind;
             ngx_http_concertation_replicas_written(&sp->replicated);
