@@ -6,12 +6,14 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-run=$root/build/run
+run=${RUN_DIR:-$root/build/run}
 port=${PORT:-8080}
+status_port=${STATUS_PORT:-8081}
 redis_port=${REDIS_PORT:-6380}
 module=${CONCERTATION_MODULE:-$root/build/ngx_http_concertation_module.so}
 notify=${CONCERTATION_NOTIFY:-$root/build/concertation-notify}
 smtp_port=${SMTP_PORT:-2525}
+nginx=${CONCERTATION_NGINX:-nginx}
 
 mkdir -p "$run/redis" "$run/tmp" "$run/mail"
 
@@ -19,15 +21,21 @@ mkdir -p "$run/redis" "$run/tmp" "$run/mail"
 window_start=${WINDOW_START:-$(date -d yesterday +%Y-%m-%dT00:00:00%:z)}
 window_end=${WINDOW_END:-$(date -d '60 days' +%Y-%m-%dT23:59:59%:z)}
 
+# the secret, shared by nginx (secret.conf) and the notifier (secret)
 if [ ! -s "$run/secret" ]; then
-    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/secret"
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/secret")
 fi
+(umask 077; printf 'concertation_secret %s;\n' "$(cat "$run/secret")" > "$run/secret.conf")
 
-sed -e "s|@ROOT@|$root|g" -e "s|@RUN@|$run|g" -e "s|@MODULE@|$module|g" \
-    -e "s|@PORT@|$port|g" -e "s|@REDIS_PORT@|$redis_port|g" \
-    -e "s|@SECRET@|$(cat "$run/secret")|g" \
-    -e "s|@WINDOW_START@|$window_start|g" -e "s|@WINDOW_END@|$window_end|g" \
-    "$root/conf/nginx.dev.conf" > "$run/nginx.conf"
+# production's configuration with the overrides of conf/dev.overrides
+perl "$root/tools/conf-derive" \
+    -i "/etc/nginx/sites-available/concertation=$root/conf/concertation.site.conf" \
+    -D "ROOT=$root" -D "RUN=$run" -D "MODULE=$module" -D "PORT=$port" \
+    -D "STATUS_PORT=$status_port" -D "REDIS_PORT=$redis_port" \
+    -D "WINDOW_START=$window_start" -D "WINDOW_END=$window_end" \
+    "$root/conf/nginx.prod.conf" "$root/conf/dev.overrides" ${DEV_OVERRIDES:-} \
+    > "$run/nginx.conf.new"
+mv "$run/nginx.conf.new" "$run/nginx.conf"
 
 redis_pid=
 nginx_pid=
@@ -83,8 +91,8 @@ done
     > "$run/notify.log" 2>&1 &
 notify_pid=$!
 
-nginx -q -t -p "$run" -c "$run/nginx.conf" -e "$run/error.log"
-nginx -p "$run" -c "$run/nginx.conf" -e "$run/error.log" -g 'daemon off;' &
+"$nginx" -q -t -p "$run" -c "$run/nginx.conf" -e "$run/error.log"
+"$nginx" -p "$run" -c "$run/nginx.conf" -e "$run/error.log" -g 'daemon off;' &
 nginx_pid=$!
 
 cat <<MSG
@@ -94,10 +102,16 @@ cat <<MSG
     questionnaire  http://127.0.0.1:$port/questionnaire.html
                    open from $window_start to $window_end
     API            POST http://127.0.0.1:$port/api/questionnaire
+                   (five posts at once from one address, refused ones
+                   included; the sixth within the minute gets 429, then
+                   one every 6 s: conf/dev.overrides)
     registrations  http://127.0.0.1:$port/inscription.html
     e-mails sent   $run/mail/ (one .eml file per message; notify.log)
     answers        redis-cli -p $redis_port XRANGE concertation:questionnaire - +
-    logs           $run/error.log, $run/access.log, $run/redis.log
+    counters       http://127.0.0.1:$status_port/status
+    configuration  $run/nginx.conf: production's, with conf/dev.overrides
+    logs           $run/error.log, $run/concertation.access.log,
+                   $run/redis.log
 
   Ctrl-C stops nginx, Redis, the mail catcher and the notifier.
 

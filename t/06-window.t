@@ -342,7 +342,7 @@ like($out, qr/needs a start and an end/, 'and says so') or diag $out;
 isnt($code, 0, 'a duplicate window is refused');
 like($out, qr/"concertation_window" directive is duplicate/, 'as duplicate') or diag $out;
 
-# ---- the development configuration (make run), as run-dev.sh renders it
+# ---- the development configuration (make run), as run-dev.sh derives it
 
 my $root = repo_root();
 my $tmp = test_dir();
@@ -357,16 +357,18 @@ sub conf_check {
     return (defined $status && $status == 0, slurp($out) // '');
 }
 
-my $dev = slurp("$root/conf/nginx.dev.conf");
 my $today = int(time);
-my %dev = (ROOT => $root, RUN => "$tmp/dev", MODULE => module_path(),
-           PORT => Concertation::Test::free_port(), REDIS_PORT => 6380, SECRET => $SECRET,
-           WINDOW_START => stamp($today - 86400, 3600),
-           WINDOW_END => stamp($today + 86400 * 60, 3600));
-$dev =~ s/\@([A-Z_]+)\@/$dev{$1} \/\/ die "no value for \@$1\@"/ge;
+my $dev = dev_conf(vars => {
+    RUN => "$tmp/dev", PORT => Concertation::Test::free_port(),
+    STATUS_PORT => Concertation::Test::free_port(), REDIS_PORT => 6380,
+    WINDOW_START => stamp($today - 86400, 3600),
+    WINDOW_END => stamp($today + 86400 * 60, 3600) });
+like($dev, qr/^\s*concertation_window\s+\Q${\stamp($today - 86400, 3600)}\E\s/m,
+     'make run: the window of run-dev.sh, in place of 2022\'s');
+unlike($dev, qr/2022-04-25/, '... and nothing of 2022\'s left');
 spew("$tmp/dev/nginx.conf", $dev);
 my ($ok, $o) = conf_check("$tmp/dev/nginx.conf", "$tmp/dev");
-ok($ok, 'conf/nginx.dev.conf passes nginx -t') or diag $o;
+ok($ok, 'what make run serves passes nginx -t') or diag $o;
 like(slurp("$root/conf/run-dev.sh"), qr/WINDOW_START.*date -d yesterday/s,
      'run-dev.sh opens the window from yesterday');
 

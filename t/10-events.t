@@ -321,9 +321,14 @@ $nginx->allow_log(qr/Redis at/);
 # ---- the development and production configurations
 
 {
-    my $dev = slurp("$root/conf/nginx.dev.conf");
-    like($dev, qr{^\s*concertation_events\s+\@ROOT\@/conf/events\.demo\.json;}m,
-         'the dev configuration loads the demo programme');
+    my $run = Concertation::Test::test_dir() . '/dev';
+    mkdir $run;
+    my $dev = dev_conf(vars => {
+        RUN => $run, PORT => 8080, STATUS_PORT => 8081, REDIS_PORT => 6380,
+        WINDOW_START => '2026-01-01T00:00:00+01:00',
+        WINDOW_END => '2026-02-01T00:00:00+01:00' });
+    like($dev, qr{^\s*concertation_events\s+\Q$root\E/conf/events\.demo\.json;}m,
+         'make run loads the demo programme');
     like($dev, qr{location = /api/evenements \{\s*concertation_events_status;}s,
          '... and shows it at /api/evenements');
     my $prod = slurp("$root/conf/concertation.site.conf");

@@ -1,5 +1,5 @@
-# The site in html/ as conf/nginx.dev.conf serves it (rendered like
-# conf/run-dev.sh does): every page 200 with the security headers, no
+# The site in html/ as make run serves it (conf/dev.overrides, derived
+# like conf/run-dev.sh does): every page 200 with the security headers, no
 # external resource, no inline script or style, gzip, cache headers, the
 # error pages with their status, the SSI form token; and the weight of the
 # home page and of the questionnaire with their assets (diag only).
@@ -11,6 +11,7 @@ use Concertation::Test;
 use Test::More;
 use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
 use POSIX qw(strftime);
+use Time::HiRes qw(sleep);
 
 need_module();
 
@@ -25,16 +26,13 @@ sub stamp {
     return strftime('%Y-%m-%dT%H:%M:%S+00:00', gmtime $t);
 }
 
-# the dev configuration, as run-dev.sh renders it; the harness gives the
-# main-level daemon, workers, pid and error_log itself
+# what make run serves (conf/run-dev.sh, conf/dev.overrides); the harness
+# gives the main-level workers, pid and error_log itself
 my $port = Concertation::Test::free_port();
-my %v = (ROOT => $root, RUN => $run, MODULE => module_path(), PORT => $port,
-         REDIS_PORT => $redis->port, SECRET => $SECRET,
-         WINDOW_START => stamp(time - 86400),
-         WINDOW_END => stamp(time + 86400 * 60));
-my $conf = slurp("$root/conf/nginx.dev.conf");
-$conf =~ s/\@([A-Z_]+)\@/$v{$1} \/\/ die "no value for \@$1\@"/ge;
-$conf =~ s/^(?:worker_processes|error_log|pid)\s[^\n]*\n//mg;
+my $conf = dev_conf(harness => 1, vars => {
+    RUN => $run, PORT => $port, STATUS_PORT => Concertation::Test::free_port(),
+    REDIS_PORT => $redis->port,
+    WINDOW_START => stamp(time - 86400), WINDOW_END => stamp(time + 86400 * 60) });
 my $nginx = start_nginx($conf, port => $port);
 
 my @pages = qw(index questionnaire inscription merci erreur
@@ -204,8 +202,14 @@ like($nf->{body}, qr{<h1>Page introuvable</h1>}, 'with the site\'s 404 page');
 like($nf->{body}, qr{<header class="entete">}, 'in the site\'s look');
 security_headers_ok($nf, '404');
 
-# the module's own answers carry the headers too (and keep their body)
-my $bad = post_json($port, '/api/questionnaire', '{}');
+# the module's own answers carry the headers too (and keep their body); the
+# form token of production (on in make run too), older than its 5 s
+my $token = (json_decode(http_request($port, 'GET', '/api/jeton')->{body}) // {})->{jeton};
+like($token // '', qr/^\d{13}\.[0-9a-f]{32}\z/, 'make run gives form tokens');
+my $fresh = post_form($port, '/api/questionnaire', "vision=x&_jeton=$token");
+is($fresh->{status}, 403, 'make run refuses an answer posted at once, as production does');
+sleep 5.2;
+my $bad = post_json($port, '/api/questionnaire', json_encode({ _jeton => $token }));
 is($bad->{status}, 422, 'a bad answer: 422');
 like($bad->{body}, qr/"errors"/, 'with the module\'s JSON errors');
 security_headers_ok($bad, '/api/questionnaire 422');
@@ -213,7 +217,7 @@ is($bad->{headers}{'cache-control'}, 'no-store', 'the module\'s answer stays no-
 
 # the module's HTML error page (a form posted without JavaScript) looks
 # like the site: skip link, header, footer
-my $page = post_form($port, '/api/questionnaire', 'vision=texte+gard%C3%A9',
+my $page = post_form($port, '/api/questionnaire', "vision=texte+gard%C3%A9&_jeton=$token",
                      Accept => $BROWSER_ACCEPT);
 is($page->{status}, 422, 'a bad form without JavaScript: 422');
 like($page->{body}, qr{<a class="evitement" href="#contenu">}, 'the error page has the skip link');

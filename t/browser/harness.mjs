@@ -1,5 +1,6 @@
 // Browser test harness: a private redis-server and nginx (with the module
-// and conf/nginx.dev.conf, rendered as conf/run-dev.sh renders it) on free
+// and what make run serves, derived as conf/run-dev.sh derives it, with
+// t/browser/harness.overrides) on free
 // loopback ports in a temporary directory, and Debian's Chromium driven by
 // playwright-core.  Everything started here is stopped by its PID.
 //
@@ -195,22 +196,24 @@ export async function startSite(opts = {}) {
         const secret = [...crypto.getRandomValues(new Uint8Array(24))]
             .map((b) => b.toString(16).padStart(2, '0')).join('');
 
-        // the substitutions of conf/run-dev.sh
+        // what conf/run-dev.sh derives (conf/dev.overrides), with the
+        // tests' own overrides
         const vars = {
             ROOT, RUN: run, MODULE, PORT: site.port,
-            REDIS_PORT: site.redisPort, SECRET: secret,
+            STATUS_PORT: await freePort(), REDIS_PORT: site.redisPort,
             WINDOW_START: isoLocal(ws), WINDOW_END: isoLocal(we),
         };
-        let conf = fs.readFileSync(path.join(ROOT, 'conf/nginx.dev.conf'),
-                                   'utf8');
-        conf = conf.replace(/@([A-Z_]+)@/g, (m, k) => {
-            if (!(k in vars)) {
-                throw new Error(`conf/nginx.dev.conf: unknown placeholder ${m}`
-                                + ' (conf/run-dev.sh and t/browser/harness.mjs'
-                                + ' must agree)');
-            }
-            return String(vars[k]);
-        });
+        fs.writeFileSync(path.join(run, 'secret.conf'),
+                         `concertation_secret ${secret};\n`, { mode: 0o600 });
+        const conf = execFileSync('perl', [
+            path.join(ROOT, 'tools/conf-derive'),
+            '-i', '/etc/nginx/sites-available/concertation='
+                  + path.join(ROOT, 'conf/concertation.site.conf'),
+            ...Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
+            path.join(ROOT, 'conf/nginx.prod.conf'),
+            path.join(ROOT, 'conf/dev.overrides'),
+            path.join(here, 'harness.overrides'),
+        ], { encoding: 'utf8', timeout: 10000 });
         const confPath = path.join(run, 'nginx.conf');
         fs.writeFileSync(confPath, conf);
         site.window = [vars.WINDOW_START, vars.WINDOW_END];

@@ -47,7 +47,7 @@ our @EXPORT = qw(
     start_redis start_sentinel start_nginx nginx_t http_request http_connect
     post_json post_form json_decode json_encode client_key
     scan_log finish need_module module_conf uuid7_ms rfc3339_ms_epoch
-    read_data schema_fields $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
+    read_data schema_fields dev_conf $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
 );
 
 # The fields of a decoded questionnaire definition, in order, whether it
@@ -304,6 +304,35 @@ sub client_key {
 # ---------------------------------------------------------- the module ---
 
 # The module must exist: without it the module tests fail (never skip).
+# What make run serves (conf/run-dev.sh): conf/nginx.prod.conf with the
+# site in its place and conf/dev.overrides, then the overrides files of
+# "overrides" (paths), derived by tools/conf-derive.  "vars" holds the
+# placeholders' values (RUN, PORT, STATUS_PORT, REDIS_PORT, WINDOW_START,
+# WINDOW_END; ROOT and MODULE are known); RUN gets the secret.conf
+# run-dev.sh writes.  "harness" adds t/lib/harness.overrides, which leaves
+# the workers, pid and error log to start_nginx.
+sub dev_conf {
+    my (%o) = @_;
+    my $root = repo_root();
+    my %v = (ROOT => $root, MODULE => module_path(), %{ $o{vars} // {} });
+    die "dev_conf: no RUN\n" unless $v{RUN};
+    mkdir "$v{RUN}/tmp";
+    spew("$v{RUN}/secret.conf", "concertation_secret $SECRET;\n")
+        unless -e "$v{RUN}/secret.conf";
+    my @over = ("$root/conf/dev.overrides", @{ $o{overrides} // [] });
+    push @over, "$root/t/lib/harness.overrides" if $o{harness};
+    my $out = "$v{RUN}/conf-derive.out";
+    unlink $out;
+    my $pid = spawn($out, 'perl', "$root/tools/conf-derive",
+        '-i', "/etc/nginx/sites-available/concertation=$root/conf/concertation.site.conf",
+        (map { ('-D', "$_=$v{$_}") } sort keys %v),
+        "$root/conf/nginx.prod.conf", @over);
+    my $st = wait_pid($pid, 20);
+    my $conf = slurp($out) // '';
+    die "tools/conf-derive failed:\n$conf" unless defined $st && $st == 0;
+    return $conf;
+}
+
 sub need_module {
     my $m = module_path();
     return 1 if Test::More::ok(-f $m, "module built: $m");
