@@ -24,8 +24,8 @@
 #    on loopback), a port of its own on 127.0.0.1 and the consultation
 #    window around today;
 # 5. checks, one "ok - ..." or "not ok - ..." line each: the page answers
-#    with the security headers, the HEALTHCHECK command passes, the status
-#    location answers 127.0.0.1, the processes run unprivileged, a
+#    with the security headers, the HEALTHCHECK command passes, the
+#    monitoring listener answers 127.0.0.1 (Redis up, with its password), the processes run unprivileged, a
 #    questionnaire answer (with the form token of /api/jeton, after the
 #    configured fill time) is 201 and in the Redis stream, and in the
 #    access log with its outcome and id;
@@ -33,7 +33,8 @@
 #    the scratch directory unless something failed or BUILD_STEPS_KEEP=1.
 #
 # Exit status: 0 when every check passed.  BUILD_STEPS_DIR picks the
-# scratch directory (created when missing, default a new one in /tmp).
+# scratch directory (created when missing, default a new one in /tmp);
+# BUILD_STEPS_SAVE_CONF names a file to copy the image's nginx.conf to.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -474,12 +475,17 @@ check "the module is installed, its libraries found" \
 check "concertation-export is installed, its libraries found" \
     linked "$root/usr/local/bin/concertation-export"
 
+# the image's nginx.conf as the build made it, for t/21-docker.t
+if [ -n "${BUILD_STEPS_SAVE_CONF:-}" ]; then
+    cp "$root/etc/concertation/nginx.conf" "$BUILD_STEPS_SAVE_CONF"
+fi
+
 ep=$root${entrypoint[0]}
 [ -x "$ep" ] || die "ENTRYPOINT ${entrypoint[0]}: not installed by the build"
 relocate "$ep" $(find "$root/etc" -type f)
-if grep -rqE '(^|[^/[:alnum:]_.-])/(etc|run|srv|var/spool|var/lib)/concertation' \
-        "$ep" "$root/etc"; then
-    die "an image path was left unmoved in $(grep -rlE '(^|[^/[:alnum:]_.-])/(etc|run|srv)/concertation' "$ep" "$root/etc" | head -n 1)"
+unmoved='(^|[^/[:alnum:]_.-])/(etc|run|usr/share|var/spool|var/lib)/concertation'
+if grep -rqE "$unmoved" "$ep" "$root/etc"; then
+    die "an image path was left unmoved in $(grep -rlE "$unmoved" "$ep" "$root/etc" | head -n 1)"
 fi
 
 # ---- Redis, with the command of docker/compose.yaml ------------------------
@@ -501,22 +507,38 @@ free_port() {
 }
 redis_port=$(free_port)
 port=$(free_port)
+status_port=$(free_port)
 
+# with compose.yaml's entry point for it, which reads the password from
+# the secret's file
+grep -q '^    entrypoint: \["/usr/local/bin/redis-entrypoint"\]$' "$compose" \
+    && grep -q '^      - ./redis-entrypoint.sh:/usr/local/bin/redis-entrypoint:ro$' "$compose" \
+    || die "compose.yaml's redis service does not start docker/redis-entrypoint.sh"
 mkdir -p "$scratch/redis"
 chown "$run_user:$run_group" "$scratch/redis"
+redis_password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077; printf '%s\n' "$redis_password" > "$scratch/redis-password")
+chown "$run_user:$run_group" "$scratch/redis-password"
 : > "$scratch/redis.log"
-"${as_user[@]}" /usr/bin/redis-server "${redis_cmd[@]:1}" --port "$redis_port" \
+"${as_user[@]}" env REDIS_PASSWORD_FILE="$scratch/redis-password" \
+    REDIS_AUTH_CONF="$scratch/redis/auth.conf" "$here/redis-entrypoint.sh" \
+    "${redis_cmd[@]}" --port "$redis_port" \
     --bind 127.0.0.1 --dir "$scratch/redis" --daemonize no \
     >> "$scratch/redis.log" 2>&1 &
 redis_pid=$!
-rcli() { redis-cli -p "$redis_port" --raw "$@"; }
+rcli() { REDISCLI_AUTH=$redis_password redis-cli -p "$redis_port" --no-auth-warning --raw "$@"; }
 for _ in $(seq 100); do
-    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
+    [ "$(rcli ping 2>/dev/null)" = PONG ] && break
     kill -0 "$redis_pid" 2>/dev/null || break
     sleep 0.1
 done
-[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] \
+[ "$(rcli ping 2>/dev/null)" = PONG ] \
     || { sed 's/^/# /' "$scratch/redis.log"; die "redis-server did not start"; }
+noauth=$(redis-cli -p "$redis_port" --raw ping 2>&1 || true)
+check "redis-server wants the password of the secret ($noauth)" \
+    grep -q NOAUTH <<< "$noauth"
+check "which is on no command line" \
+    bash -c "! grep -qa '$redis_password' /proc/$redis_pid/cmdline"
 ok "redis-server runs with compose.yaml's options: $(rcli config get appendfsync | tail -n 1) $(rcli config get maxmemory-policy | tail -n 1)"
 
 # ---- the entry point, as the container runs it ---------------------------
@@ -527,6 +549,8 @@ declare -a env_run=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
     HOME=/ "${runtime_env[@]}"
     "CONCERTATION_LISTEN=127.0.0.1:$port"
     "CONCERTATION_REDIS=127.0.0.1:$redis_port"
+    "CONCERTATION_REDIS_PASSWORD_FILE=$scratch/redis-password"
+    "CONCERTATION_STATUS_LISTEN=127.0.0.1:$status_port"
     "CONCERTATION_SECRET=$secret"
     "CONCERTATION_WINDOW=$window")
 
@@ -575,10 +599,11 @@ check "the HEALTHCHECK command passes" \
     env -i "${env_run[@]}" /bin/sh -c "$healthcheck"
 
 code=$(curl -s -o "$scratch/status.txt" -w '%{http_code}' --max-time 5 \
-       "http://127.0.0.1:$port/status")
+       "http://127.0.0.1:$status_port/status")
 answered() { [ "$1" = "$2" ] && [ -s "$3" ]; }
-check "the status location answers 127.0.0.1 ($code)" \
+check "the monitoring listener answers /status to 127.0.0.1 ($code)" \
     answered "$code" 200 "$scratch/status.txt"
+
 
 page=$(curl -s --max-time 5 "http://127.0.0.1:$port/questionnaire.html")
 check "the questionnaire page carries a form token (SSI, open window)" \
@@ -603,6 +628,9 @@ stored() {
     [ -n "$id" ] && rcli xrange concertation:questionnaire - + | grep -qx "$id"
 }
 check "and is in the Redis stream concertation:questionnaire" stored
+curl -s -o "$scratch/status.txt" --max-time 5 "http://127.0.0.1:$status_port/status"
+check "a worker's Redis connection is up, with the password of the secret" \
+    grep -q '^concertation_redis_connection_state{.*state="up"} 1$' "$scratch/status.txt"
 logged() {
     grep -q "outcome=accepted id=$id" "$scratch/stdout.log"
 }

@@ -10,10 +10,11 @@
 #   /usr/local/bin/concertation-entrypoint      docker/entrypoint.sh
 #   /usr/local/bin/concertation-notify-entrypoint
 #                                               docker/notify-entrypoint.sh
-#   /etc/concertation/nginx.conf                docker/nginx.conf
+#   /etc/concertation/nginx.conf                conf/nginx.prod.conf and the
+#                                               site, with docker/nginx.overrides
 #   /etc/concertation/{questionnaire,inscription,events}.json
 #   /etc/concertation/security-headers.conf
-#   /srv/concertation/html/                     the site
+#   /usr/share/concertation/html/               the site
 #   /var/spool/concertation/                    the spool (a volume)
 #   /var/lib/concertation/                      nginx's temporary files
 #   /run/concertation/                          pid and the files written
@@ -24,17 +25,21 @@ set -eu
 dest=$1
 
 install -d "$dest/usr/local/bin" \
-    "$dest/etc/concertation" "$dest/srv/concertation" \
+    "$dest/etc/concertation" "$dest/usr/share/concertation" \
     "$dest/var/spool/concertation" "$dest/var/lib/concertation" \
     "$dest/run/concertation"
 
 install -m 0755 docker/entrypoint.sh "$dest/usr/local/bin/concertation-entrypoint"
 install -m 0755 docker/notify-entrypoint.sh \
     "$dest/usr/local/bin/concertation-notify-entrypoint"
-install -m 0644 docker/nginx.conf conf/questionnaire.json \
+tools/conf-derive \
+    -i /etc/nginx/sites-available/concertation=conf/concertation.site.conf \
+    conf/nginx.prod.conf docker/nginx.overrides > "$dest/etc/concertation/nginx.conf"
+chmod 0644 "$dest/etc/concertation/nginx.conf"
+install -m 0644 conf/questionnaire.json \
     conf/inscription.json conf/events.json conf/security-headers.conf \
     "$dest/etc/concertation/"
 
-rm -rf "$dest/srv/concertation/html"
-cp -R html "$dest/srv/concertation/html"
-chmod -R u=rwX,go=rX "$dest/srv/concertation/html"
+rm -rf "$dest/usr/share/concertation/html"
+cp -R html "$dest/usr/share/concertation/html"
+chmod -R u=rwX,go=rX "$dest/usr/share/concertation/html"

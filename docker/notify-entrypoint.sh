@@ -8,6 +8,8 @@
 #   CONCERTATION_SECRET         the site's secret (the cancellation links
 #   CONCERTATION_SECRET_FILE    are signed with it), or a file holding it
 #   CONCERTATION_REDIS          host:port of Redis (redis:6379)
+#   CONCERTATION_REDIS_PASSWORD_FILE  a file holding Redis's password,
+#                               when it has one (a mounted secret)
 #   CONCERTATION_SITE           the site's address, in the links
 #                               (https://concertation-ess.normandie.fr)
 #   CONCERTATION_SMTP           the relay: smtp://host:port or smtps://...
@@ -55,6 +57,12 @@ printf '%s\n' "$secret" > "$run/notify-secret"
 set -- --redis "$redis" --events /etc/concertation/events.json \
     --secret-file "$run/notify-secret" --site "$site" --smtp "$smtp" \
     --from "$from" --reminder "$reminder"
+
+if [ -n "${CONCERTATION_REDIS_PASSWORD_FILE:-}" ]; then
+    [ -r "$CONCERTATION_REDIS_PASSWORD_FILE" ] \
+        || fail "cannot read CONCERTATION_REDIS_PASSWORD_FILE $CONCERTATION_REDIS_PASSWORD_FILE"
+    set -- "$@" --redis-password-file "$CONCERTATION_REDIS_PASSWORD_FILE"
+fi
 
 if [ "${CONCERTATION_SMTP_STARTTLS:-}" = yes ]; then
     set -- "$@" --starttls

@@ -20,6 +20,7 @@ my $out = "$tmp/build-steps.out";
 my $pid;
 {
     local $ENV{BUILD_STEPS_DIR} = "$tmp/build-steps";
+    local $ENV{BUILD_STEPS_SAVE_CONF} = "$tmp/image-nginx.conf";
     $pid = Concertation::Test::spawn($out, "$root/docker/build-steps.sh");
 }
 # the build stage builds the module from scratch: about a minute on 2 cores
@@ -37,16 +38,19 @@ my @steps = (
     qr/^ok - docker\/Dockerfile replayed: \d+ RUN lines/m,
     qr/^ok - the module is installed, its libraries found/m,
     qr/^ok - concertation-export is installed, its libraries found/m,
+    qr/^ok - redis-server wants the password of the secret/m,
+    qr/^ok - which is on no command line/m,
     qr/^ok - redis-server runs with compose.yaml's options: (?:always|everysec) noeviction/m,
     qr/^ok - the entry point started nginx on 127\.0\.0\.1:\d+/m,
     qr/^ok - the master and its \d+ workers run as /m,
     qr/^ok - GET \/ answers 200/m,
     qr/^ok - with the security headers/m,
     qr/^ok - the HEALTHCHECK command passes/m,
-    qr/^ok - the status location answers 127\.0\.0\.1/m,
+    qr/^ok - the monitoring listener answers \/status to 127\.0\.0\.1/m,
     qr/^ok - the questionnaire page carries a form token/m,
     qr/^ok - a questionnaire answer is 201 with its id/m,
     qr/^ok - and is in the Redis stream/m,
+    qr/^ok - a worker's Redis connection is up, with the password of the secret/m,
     qr/^ok - and in the access log with its outcome and id/m,
     qr/^ok - the spool volume belongs to the user nginx runs as/m,
     qr/^ok - nginx stops on SIGQUIT/m,
@@ -86,7 +90,10 @@ like($df, qr/^HEALTHCHECK\b(?:[^\n]*\\\n)*[^\n]*CMD curl /m,
      'the image has a health check');
 like($df, qr/^VOLUME \/var\/spool\/concertation$/m, 'the spool is a volume');
 
-my $conf = slurp("$root/docker/nginx.conf") // '';
+# the image's nginx.conf, derived by docker/install.sh (the build stage)
+my $conf = slurp("$tmp/image-nginx.conf") // '';
+like($conf, qr/^# Derived by tools\/conf-derive from conf\/nginx\.prod\.conf and conf\/concertation\.site\.conf\n# with docker\/nginx\.overrides/m,
+     'the image\'s nginx.conf is derived from the production files');
 unlike($conf, qr/^\s*user\s/m, 'no "user" directive: the master is not root');
 like($conf, qr/^\s*concertation_spool\s+\/var\/spool\/concertation\s/m,
      'nginx.conf spools to the volume');
@@ -96,6 +103,9 @@ like($conf, qr/^\s*concertation_window\s+2022-02-08T09:00:00\+01:00\s+2022-04-25
      'nginx.conf carries the real 2022 window');
 like($conf, qr/^\s*concertation_events\s+\/etc\/concertation\/events\.json;/m,
      'and the 2022 programme');
+like($conf, qr/^\s*concertation_limit zone=per_minute rate=5r\/m burst=3;/m,
+     'and production\'s rate limits');
+unlike($conf, qr/ssl_|Strict-Transport|listen\s+(?:80|443)\b/, 'no TLS: it is terminated in front');
 like($conf, qr/location = \/status \{[^}]*concertation_status;[^}]*allow\s+127\.0\.0\.1;[^}]*deny\s+all;/s,
      'the status location is restricted');
 
@@ -146,6 +156,15 @@ ok($top{secrets}{concertation_secret}, '... declared once, at the top');
 like($compose, qr/^  concertation_secret:\n    file: \.\/secret$/m, '... from the file docker/secret');
 like($site, qr/CONCERTATION_WINDOW:\s*\$\{CONCERTATION_WINDOW:-\}/, 'the window passes through');
 like($site, qr/condition:\s*service_healthy/, 'the site waits for a healthy Redis');
+like($redis, qr/^\s+secrets:\s*\n\s+-\s+redis_password$/m, 'Redis gets its password as a compose secret');
+like($redis, qr/healthcheck:\s*\n\s+test:.*REDISCLI_AUTH=.*\/run\/secrets\/redis_password.*redis-cli ping/,
+     '... and its health check uses it');
+for my $s (qw(site notify)) {
+    like($service{$s} // '', qr/CONCERTATION_REDIS_PASSWORD_FILE:\s*\/run\/secrets\/redis_password\n(?s:.*)^\s+-\s+redis_password$/m,
+         "$s reads Redis's password from the secret's file");
+}
+like($compose, qr/^  redis_password:\n    file: \.\/redis-password$/m, '... from the file docker/redis-password');
+unlike($compose, qr/requirepass|REDIS_PASSWORD:/, 'no Redis password on a command line or in the environment');
 
 finish();
 done_testing();
