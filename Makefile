@@ -36,7 +36,8 @@ BUILD_PACKAGES := nginx nginx-dev libhiredis-dev libjansson-dev libssl-dev \
 DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
                   dpkg-dev python3 python3-aiosmtpd python3-icalendar \
-                  curl openssl redis-sentinel prometheus debhelper mmdebstrap
+                  curl openssl redis-sentinel prometheus debhelper mmdebstrap \
+                  iproute2
 # (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)

@@ -689,5 +689,20 @@ like(slurp("$dir/ins.jsonl") // '', qr/"status":"promoted"/, '... with its state
        '... the module in /usr/lib/nginx/modules');
 }
 
+# ---- the README's table of exit statuses says what this test saw
+{
+    my ($table) = (slurp("$root/README.md") // '') =~ /^\| exit status \| meaning \|\n\| --- \| --- \|\n((?:\|.*\n)+)/m;
+    my %row = ($table // '') =~ /^\| (\d+) \| (.*) \|$/mg;
+    is_deeply([sort keys %row], [0 .. 5], 'README: a row for each exit status, 0 to 5');
+    like($row{0} // '', qr/nothing new to export/, 'README: 0 for nothing new (the cron job run twice)');
+    like($row{1} // '', qr/invalid command line.*`--inscrits` of an event that is not in the programme.*never heard of/,
+         'README: 1 for an unknown option or event');
+    like($row{2} // '', qr/Redis unreachable, password refused/, 'README: 2 for Redis');
+    like($row{3} // '', qr/schema unreadable.*output already there with something new to write/,
+         'README: 3 for an unreadable schema, a name taken with something new');
+    like($row{4} // '', qr/attendance list disagrees with the event's counters/,
+         'README: 4 for a trimmed stream');
+}
+
 finish();
 done_testing();

@@ -35,6 +35,9 @@ my $pid;
     $pid = Concertation::Test::spawn($log, 'bash', "$root/conf/run-dev.sh");
 }
 my $port = $port{PORT};
+# stopped however the test ends (a BAIL_OUT too): SIGTERM, which
+# run-dev.sh traps like Ctrl-C
+END { Concertation::Test::stop_pid($pid, 'TERM', 30) if $pid && Concertation::Test::pid_alive($pid) }
 
 my $deadline = time + 30;
 sleep 0.1 while time < $deadline && (slurp($log) // "") !~ /concertation is running/
@@ -80,9 +83,11 @@ sleep 6.3;
 # five at once, the sixth 429
 my @status;
 my $last;
+my @ids;
 for (1 .. 6) {
     $last = post_answer($token);
     push @status, $last->{status};
+    push @ids, (json_decode($last->{body}) // {})->{id} if $last->{status} == 201;
 }
 is("@status", '201 201 201 201 201 429', 'five answers at once, the sixth 429');
 is($last->{headers}{'retry-after'}, 6, '... with Retry-After 6 (one answer every 6 s)');
@@ -113,6 +118,24 @@ my $redis_cli = sub {
 };
 is($redis_cli->('XLEN', $STREAM), 5, 'the five answers are in the private Redis');
 
+# the README's look-up of a log line's entry, as written (with this Redis's
+# port), for the third answer: the access log's id= is the answer's id
+my $access = slurp("$run/concertation.access.log") // '';
+like($access, qr/outcome=accepted id=\Q$ids[2]\E$/m, 'the access log has the answer\'s id');
+my $block = readme_block('t/31-make-run.t');
+ok($block =~ s/^id=\S+/id=$ids[2]/m, 'README: the look-up starts from the id of a log line');
+ok($block =~ s/\bredis-cli\b/redis-cli -p $port{REDIS_PORT}/g, 'README: ... with redis-cli');
+spew("$dir/lookup.sh", $block);
+my $lp = Concertation::Test::spawn("$dir/lookup.out", 'bash', '-e', "$dir/lookup.sh");
+is(Concertation::Test::wait_pid($lp, 20), 0, 'the README\'s look-up runs');
+my @out = split /\n/, slurp("$dir/lookup.out") // '';
+my $entry = $redis_cli->('XRANGE', $STREAM, '-', '+');
+my ($want) = $entry =~ /^(\d+-\d+)\nid\n\Q$ids[2]\E$/m;
+ok($want, 'the entry, read directly');
+is($out[0], $want, '... is the one the look-up prints first, its own id');
+is_deeply([@out[1, 2]], ['id', $ids[2]], '... then its id field');
+like(join("\n", @out), qr/^data\n\{"profil":/m, '... and the answer');
+
 # Ctrl-C stops nginx, Redis, the catcher and the notifier
 my $nginx_pid = slurp("$run/nginx.pid") // '';
 chomp $nginx_pid;
@@ -124,7 +147,7 @@ like(slurp($log), qr/stopped\./, '... which says so');
 ok(!kill(0, $nginx_pid), '... nginx is stopped');
 ok(!Concertation::Test::port_accepts($port{REDIS_PORT}), '... Redis too');
 ok(!Concertation::Test::port_accepts($port{SMTP_PORT}), '... and the mail catcher');
-Concertation::Test::stop_pid($pid, 'KILL', 5) unless defined $st;
+$pid = undef if defined $st;
 
 finish();
 done_testing();

@@ -47,7 +47,7 @@ our @EXPORT = qw(
     start_redis start_sentinel start_nginx nginx_t http_request http_connect
     post_json post_form json_decode json_encode client_key
     scan_log finish need_module module_conf uuid7_ms rfc3339_ms_epoch
-    read_data schema_fields dev_conf $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
+    read_data schema_fields dev_conf readme_block $BROWSER_ACCEPT $SECRET $FORM_PATH $STREAM
 );
 
 # The fields of a decoded questionnaire definition, in order, whether it
@@ -331,6 +331,17 @@ sub dev_conf {
     my $conf = slurp($out) // '';
     die "tools/conf-derive failed:\n$conf" unless defined $st && $st == 0;
     return $conf;
+}
+
+# The fenced block that follows "<!-- NAME runs this block -->" (or any
+# comment naming NAME) in README.md: the tests run the README's commands as
+# written.
+sub readme_block {
+    my ($name) = @_;
+    my $readme = slurp(repo_root() . '/README.md') // '';
+    my ($block) = $readme =~ /<!--[^>]*\Q$name\E[^>]*-->\n```[a-z]*\n(.*?)^```$/ms;
+    die "README.md: no block after a comment naming $name\n" unless defined $block;
+    return $block;
 }
 
 sub need_module {
