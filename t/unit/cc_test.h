@@ -89,5 +89,6 @@ void test_metrics(void);
 void test_errors(void);
 void test_reg_pages(void);
 void test_notify(void);
+void test_synth(void);
 
 #endif /* CC_TEST_H */

@@ -66,6 +66,7 @@ main(void)
     test_errors();
     test_reg_pages();
     test_notify();
+    test_synth();
 
     printf("%u passed, %u failed\n", cc_test_passed, cc_test_failed);
 

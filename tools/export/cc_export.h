@@ -129,6 +129,7 @@ typedef enum {
     CC_EXPORT_REGISTRATIONS,
     CC_EXPORT_PURGE,
     CC_EXPORT_CODEBOOK,
+    CC_EXPORT_SYNTHESIS,
     CC_EXPORT_HELP,
     CC_EXPORT_VERSION
 } cc_export_mode_e;
@@ -157,6 +158,8 @@ typedef struct {
     unsigned           batch;
     uint64_t           max;          /* entries per run, 0: all */
     int                stats;
+    const char        *cross[4];     /* --croiser (CC_SYNTH_MAX_CROSS) */
+    size_t             ncross;
 } cc_export_opts_t;
 
 /*

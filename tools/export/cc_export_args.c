@@ -191,7 +191,7 @@ enum {
     CC_O_FORMAT, CC_O_OUTPUT, CC_O_SEP, CC_O_NOBOM, CC_O_RAW, CC_O_CLIENT,
     CC_O_FULL, CC_O_REGS, CC_O_PURGE, CC_O_DRY, CC_O_GROUP, CC_O_CONSUMER,
     CC_O_STATE, CC_O_BATCH, CC_O_MAX, CC_O_STATS, CC_O_HELP, CC_O_VERSION,
-    CC_O_CODEBOOK, CC_O_EVENTS, CC_O_SENTINEL
+    CC_O_CODEBOOK, CC_O_EVENTS, CC_O_SENTINEL, CC_O_SYNTH, CC_O_CROSS
 };
 
 static const cc_opt_t  cc_export_options[] = {
@@ -213,6 +213,8 @@ static const cc_opt_t  cc_export_options[] = {
     { "--inscrits", CC_OPT_VALUE, CC_O_REGS },
     { "--purger-avant", CC_OPT_VALUE, CC_O_PURGE },
     { "--dictionnaire", CC_OPT_FLAG, CC_O_CODEBOOK },
+    { "--synthese", CC_OPT_VALUE, CC_O_SYNTH },
+    { "--croiser", CC_OPT_VALUE, CC_O_CROSS },
     { "--dry-run", CC_OPT_FLAG, CC_O_DRY },
     { "--groupe", CC_OPT_VALUE, CC_O_GROUP },
     { "--consommateur", CC_OPT_VALUE, CC_O_CONSUMER },
@@ -234,7 +236,7 @@ cc_export_set_mode(cc_export_opts_t *o, cc_export_mode_e mode,
     if (o->mode != CC_EXPORT_INCREMENTAL && o->mode != mode) {
         snprintf(err, errlen, "%s ne se combine pas avec l'option donnée "
                  "avant (--complet, --inscrits, --purger-avant, "
-                 "--dictionnaire)", name);
+                 "--dictionnaire, --synthese)", name);
         return -1;
     }
 
@@ -458,6 +460,33 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
 
             break;
 
+        case CC_O_SYNTH:
+            if (cc_export_set_mode(o, CC_EXPORT_SYNTHESIS, opt->name, err,
+                                   errlen)
+                != 0)
+            {
+                return -1;
+            }
+
+            if (val[0] == '\0' || strcmp(val, "-") == 0) {
+                snprintf(err, errlen, "--synthese : le nom du fichier HTML "
+                         "à écrire (ex. rapport.html)");
+                return -1;
+            }
+
+            o->output = val;
+            break;
+
+        case CC_O_CROSS:
+            if (o->ncross == sizeof(o->cross) / sizeof(o->cross[0])) {
+                snprintf(err, errlen, "--croiser : au plus %zu champs",
+                         sizeof(o->cross) / sizeof(o->cross[0]));
+                return -1;
+            }
+
+            o->cross[o->ncross++] = val;
+            break;
+
         case CC_O_DRY:
             o->dry_run = 1;
             break;
@@ -534,6 +563,16 @@ cc_export_args(int argc, char *const *argv, cc_export_opts_t *o, char *err,
     {
         snprintf(err, errlen, "l'export incrémental écrit dans un fichier : "
                  "--sortie FICHIER (ou --complet pour la sortie standard)");
+        return -1;
+    }
+
+    if (o->ncross && o->mode != CC_EXPORT_SYNTHESIS) {
+        snprintf(err, errlen, "--croiser ne s'emploie qu'avec --synthese");
+        return -1;
+    }
+
+    if (o->mode == CC_EXPORT_SYNTHESIS && o->jsonl) {
+        snprintf(err, errlen, "la synthèse est un fichier HTML");
         return -1;
     }
 

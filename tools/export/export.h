@@ -100,6 +100,9 @@ int export_incremental(export_stream_t *s, const char *out);
 /* export_regs.c */
 int export_registrations(export_t *ex);
 
+/* export_synth.c: --synthese */
+int export_synthesis(export_t *ex);
+
 /* export_purge.c */
 int export_purge(export_t *ex);
 

@@ -174,6 +174,10 @@ main(int argc, char **argv)
         rc = export_purge(&ex);
         break;
 
+    case CC_EXPORT_SYNTHESIS:
+        rc = export_synthesis(&ex);
+        break;
+
     default:
         rc = export_stream(&ex);
         break;

@@ -303,7 +303,6 @@ sub client_key {
 
 # ---------------------------------------------------------- the module ---
 
-# The module must exist: without it the module tests fail (never skip).
 # What make run serves (conf/run-dev.sh): conf/nginx.prod.conf with the
 # site in its place and conf/dev.overrides, then the overrides files of
 # "overrides" (paths), derived by tools/conf-derive.  "vars" holds the
@@ -344,6 +343,7 @@ sub readme_block {
     return $block;
 }
 
+# The module must exist: without it the module tests fail (never skip).
 sub need_module {
     my $m = module_path();
     return 1 if Test::More::ok(-f $m, "module built: $m");
