@@ -37,7 +37,7 @@ DEB_PACKAGES   := $(BUILD_PACKAGES) redis-server redis-tools perl wrk \
                   clang libclang-rt-14-dev chromium nodejs $(NPM_PACKAGE) \
                   dpkg-dev python3 python3-aiosmtpd python3-icalendar \
                   curl openssl redis-sentinel prometheus debhelper mmdebstrap \
-                  iproute2
+                  iproute2 poppler-utils
 # (dpkg-dev: "apt-get source" of nginx for make test-asan)
 
 MODULE_SOURCES := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h)
@@ -257,8 +257,9 @@ deb: deps
 	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
 	@ls $(DEB_DIR)/*.deb
 
-bench: deps module
+bench: deps module export
 	t/bench/run
+	t/bench/synthese
 
 clean:
 	rm -rf $(BUILD)

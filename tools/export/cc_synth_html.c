@@ -33,8 +33,9 @@ static const char  cc_synth_css[] =
 "article.question{border-top:1px solid #c8ccd0;padding-top:.5rem}"
 ".paire{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}"
 ".paire figure{flex:1 1 20rem;margin:0;min-width:0}"
-".paire .tableau{flex:1 1 18rem}"
+".paire .tableau{flex:1 1 18rem;min-width:0}"
 "figure svg{width:100%;height:auto;display:block}"
+"figure svg.pastille{width:14px;height:14px;display:inline-block}"
 "figcaption{font-size:.9rem;color:#3d4852}"
 "svg text{font-size:11px;fill:#1b1b1b}"
 "svg text.dedans{fill:#fff;font-weight:700;text-anchor:middle}"
@@ -52,6 +53,7 @@ static const char  cc_synth_css[] =
 "dl.chiffres div{border:1px solid #c8ccd0;padding:.5rem 1rem}"
 "dl.chiffres dt{font-size:.9rem;color:#3d4852}"
 "dl.chiffres dd{margin:0;font-size:1.4rem;font-weight:700}"
+"dl.chiffres dd.date{font-size:1.1rem}"
 "ul.legende{list-style:none;padding:0;display:flex;flex-wrap:wrap;"
 "gap:.25rem 1rem;font-size:.9rem}"
 "ul.legende svg{vertical-align:middle}"
@@ -59,6 +61,7 @@ static const char  cc_synth_css[] =
 "ul.cites li{margin:.25rem 0;overflow-wrap:anywhere}"
 "ul.jours{columns:12rem;font-size:.9rem;padding-left:1.25rem}"
 "nav.sommaire ol{padding-left:1.25rem}"
+"code,dd{overflow-wrap:anywhere}"
 "@page{size:A4;margin:15mm}"
 "@media print{body{font-size:11pt}section.rapport{break-before:page}"
 "section.rapport:first-of-type{break-before:auto}"
@@ -177,7 +180,7 @@ cc_synth_summary(cc_synth_t *s, FILE *out)
         fputs(" »</h3>\n", out);
         cc_synth_options(s, out, f, s->fields[f - s->schema->fields].opt,
                          s->fields[f - s->schema->fields].answered,
-                         "Part des répondants à la question", "s");
+                         "les répondants (résumé)", "s");
     }
     fputs("</section>\n", out);
 }

@@ -79,12 +79,17 @@ cc_synth_point_label(const cc_field_t *f, size_t k, char *buf, size_t len)
 }
 
 
+/* a table in a region that scrolls on a narrow screen; its caption says
+   the question too, so that every region's name is its own */
 static void
-cc_synth_table_open(FILE *out, const char *id, const char *caption)
+cc_synth_table_open(FILE *out, const char *id, const char *question,
+    const char *caption)
 {
     fprintf(out, "<div class=\"tableau\" role=\"region\" tabindex=\"0\" "
             "aria-labelledby=\"%s-c\">\n<table id=\"%s\">\n"
             "<caption id=\"%s-c\">", id, id, id);
+    cc_synth_esc(out, question);
+    fputs(" — ", out);
     cc_synth_esc(out, caption);
     fputs("</caption>\n", out);
 }
@@ -135,7 +140,7 @@ cc_synth_options(cc_synth_t *s, FILE *out, const cc_field_t *f,
     fputs("</figcaption></figure>\n", out);
 
     snprintf(id, sizeof(id), "%s-%s", idprefix, f->name);
-    cc_synth_table_open(out, id, what);
+    cc_synth_table_open(out, id, f->label, what);
     fputs("<thead><tr><th scope=\"col\">Réponse</th><th scope=\"col\">"
           "Nombre</th><th scope=\"col\">Part</th></tr></thead><tbody>\n",
           out);
@@ -268,7 +273,7 @@ cc_synth_scale(FILE *out, const cc_field_t *f, const cc_synth_field_t *sf)
           out);
 
     snprintf(id, sizeof(id), "t-%s", f->name);
-    cc_synth_table_open(out, id, "Répartition des réponses");
+    cc_synth_table_open(out, id, f->label, "répartition des réponses");
     fputs("<thead><tr><th scope=\"col\">Point</th><th scope=\"col\">"
           "Nombre</th><th scope=\"col\">Part</th></tr></thead><tbody>\n",
           out);
@@ -327,7 +332,8 @@ cc_synth_matrix(FILE *out, const cc_field_t *f, const cc_synth_field_t *sf)
           "</figcaption></figure>\n", out);
 
     snprintf(id, sizeof(id), "t-%s", f->name);
-    cc_synth_table_open(out, id, "Réponses par affirmation, et leur moyenne");
+    cc_synth_table_open(out, id, f->label,
+                        "réponses par affirmation, et leur moyenne");
     fputs("<thead><tr><th scope=\"col\">Affirmation</th>", out);
     for (k = 0; k < np; k++) {
         fputs("<th scope=\"col\">", out);
@@ -387,10 +393,10 @@ cc_synth_ranking(cc_synth_t *s, FILE *out, const cc_field_t *f,
             "dernier, additionnés sur tous les répondants.</p>\n",
             f->max, f->max);
     cc_synth_options(s, out, f, sf->opt, sf->answered,
-                     "Classée en premier (part des répondants)", "t");
+                     "classée en premier (part des répondants)", "t");
 
     snprintf(id, sizeof(id), "r-%s", f->name);
-    cc_synth_table_open(out, id, "Rangs et score de Borda");
+    cc_synth_table_open(out, id, f->label, "rangs et score de Borda");
     fputs("<thead><tr><th scope=\"col\">Option</th>", out);
     for (r = 0; r < f->max; r++) {
         fprintf(out, "<th scope=\"col\">%zu%s</th>", r + 1,
@@ -470,7 +476,7 @@ cc_synth_number_part(FILE *out, const cc_field_t *f,
     cc_synth_svg_columns(out, f->label, bins, nb);
     fputs("<figcaption>Histogramme</figcaption></figure>\n", out);
     snprintf(id, sizeof(id), "t-%s", f->name);
-    cc_synth_table_open(out, id, "Histogramme");
+    cc_synth_table_open(out, id, f->label, "histogramme");
     fputs("<thead><tr><th scope=\"col\">Valeurs</th><th scope=\"col\">"
           "Nombre</th><th scope=\"col\">Part</th></tr></thead><tbody>\n",
           out);
@@ -522,7 +528,7 @@ cc_synth_question(cc_synth_t *s, FILE *out, size_t i)
     switch (f->type) {
     case CC_FIELD_CHOICE:
         cc_synth_options(s, out, f, sf->opt, sf->answered,
-                         "Part des répondants à la question", "t");
+                         "part des répondants à la question", "t");
         break;
     case CC_FIELD_MULTIPLE:
         fputs("<p class=\"regle\">Plusieurs réponses possibles : chaque part "
@@ -530,7 +536,7 @@ cc_synth_question(cc_synth_t *s, FILE *out, size_t i)
               "l'option (leur total dépasse 100 %), non celle des cases "
               "cochées.</p>\n", out);
         cc_synth_options(s, out, f, sf->opt, sf->answered,
-                         "Part des répondants qui ont coché l'option", "t");
+                         "part des répondants qui ont coché l'option", "t");
         break;
     case CC_FIELD_RANKING:
         cc_synth_ranking(s, out, f, sf);
