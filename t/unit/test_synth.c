@@ -230,9 +230,46 @@ test_synth_tally(void)
 }
 
 
+/* a cross field of many options: the texts in one group (file limits) */
+static void
+test_synth_many_groups(void)
+{
+    char          json[8192], err[512];
+    size_t        n, i;
+    cc_schema_t  *schema;
+    cc_synth_t   *s;
+    const char   *cross[] = { "commune" };
+
+    n = (size_t) snprintf(json, sizeof(json), "{\"form\": \"q\", \"fields\": ["
+                          "{\"name\": \"commune\", \"type\": \"choice\", "
+                          "\"label\": \"Commune\", \"options\": [");
+    for (i = 0; i < 40; i++) {
+        n += (size_t) snprintf(json + n, sizeof(json) - n,
+                               "%s{\"value\": \"c%zu\", \"label\": \"C%zu\"}",
+                               i ? "," : "", i, i);
+    }
+    n += (size_t) snprintf(json + n, sizeof(json) - n, "]}, {\"name\": \"avis\", "
+                           "\"type\": \"textarea\", \"max_length\": 100, "
+                           "\"label\": \"Avis\"}]}");
+    schema = cc_schema_load_buffer("many", json, n, err, sizeof(err));
+    CHECK(schema != NULL);
+    if (schema == NULL) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    s = cc_synth_new(schema, cross, 1, err, sizeof(err));
+    CHECK(s != NULL && s->ntext_groups == 1);
+    CHECK(add(s, "{\"commune\":\"c39\",\"avis\":\"un\"}") == 0);
+    CHECK(s->texts[schema->fields[1].slot].n == 1);
+    cc_synth_free(s);
+    cc_schema_free(schema);
+}
+
+
 void
 test_synth(void)
 {
     test_synth_counts();
     test_synth_tally();
+    test_synth_many_groups();
 }

@@ -24,6 +24,7 @@
 #define CC_SYNTH_MAX_CROSS    4      /* --croiser, at most */
 #define CC_SYNTH_MAX_UNKNOWN  200    /* distinct unknown names kept */
 #define CC_SYNTH_MAX_DAYS     3660   /* days of answers charted */
+#define CC_SYNTH_MAX_TEXT_GROUPS 32  /* texts grouped by at most this */
 
 typedef struct cc_synth_s  cc_synth_t;
 

@@ -201,7 +201,10 @@ cc_synth_new(const cc_schema_t *schema, const char *const *cross,
         s->ngroups[c] = f->noptions + 1;     /* + "not answered" */
     }
     s->ncross = ncross;
-    s->ntext_groups = ncross ? s->ngroups[0] : 1;
+    /* the texts by the first cross field's answer, one temporary file per
+       text and group: a field of many options would take too many */
+    s->ntext_groups = ncross && s->ngroups[0] <= CC_SYNTH_MAX_TEXT_GROUPS
+                      ? s->ngroups[0] : 1;
 
     s->fields = cc_synth_calloc(schema->nfields, sizeof(cc_synth_field_t));
     s->texts = cc_synth_calloc(schema->nslots * s->ntext_groups,
@@ -440,7 +443,7 @@ cc_synth_answer(cc_synth_t *s, const char *sid, const char *received_at,
             }
             if (schema->fields[sl->field].type != CC_FIELD_EMAIL) {
                 rc = cc_synth_text(s, (size_t) (sl - schema->slots),
-                                   s->ncross ? group[0] : 0, v);
+                                   s->ntext_groups > 1 ? group[0] : 0, v);
             }
         }
     }

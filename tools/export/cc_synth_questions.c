@@ -168,7 +168,7 @@ cc_synth_texts(cc_synth_t *s, FILE *out, size_t slot, const char *title)
     size_t             g, n;
     uint64_t           total = 0;
     char               buf[65536];
-    const cc_field_t  *c = s->ncross ? s->cross[0] : NULL;
+    const cc_field_t  *c = s->ntext_groups > 1 ? s->cross[0] : NULL;
 
     for (g = 0; g < s->ntext_groups; g++) {
         total += s->texts[slot * s->ntext_groups + g].n;
