@@ -107,8 +107,9 @@ $(BROWSER_NPM): t/browser/package.json t/browser/package-lock.json | deps
 	    --no-audit --no-fund
 	touch $@
 
-browser: deps module $(BROWSER_NPM)
+browser: deps module export $(BROWSER_NPM)
 	CONCERTATION_MODULE=$${CONCERTATION_MODULE:-$(MODULE)} \
+	CONCERTATION_EXPORT=$${CONCERTATION_EXPORT:-$(EXPORT)} \
 	BROWSER_SCREENSHOTS=$(BUILD)/browser-screenshots \
 	    node --test --test-reporter=spec --test-timeout=120000 t/browser/
 
