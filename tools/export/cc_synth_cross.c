@@ -42,7 +42,8 @@ cc_synth_count_td(FILE *out, const char *key, uint64_t n, uint64_t base)
 
 
 static void
-cc_synth_mean_td(FILE *out, const uint64_t *cells, size_t points)
+cc_synth_mean_td(FILE *out, const char *key, const uint64_t *cells,
+    size_t points)
 {
     uint64_t  n = 0, sum = 0;
     size_t    k;
@@ -52,8 +53,9 @@ cc_synth_mean_td(FILE *out, const uint64_t *cells, size_t points)
         sum += cells[k] * (k + 1);
     }
 
-    fprintf(out, "<td data-k=\"moyenne\" data-v=\"%.4f\">",
-            n ? (double) sum / (double) n : 0.0);
+    fputs("<td data-k=\"", out);
+    cc_synth_esc(out, key);
+    fprintf(out, "\" data-v=\"%.4f\">", n ? (double) sum / (double) n : 0.0);
     if (n) {
         cc_synth_dec(out, (double) sum / (double) n);
     } else {
@@ -136,27 +138,12 @@ cc_synth_cross_one(cc_synth_t *s, FILE *out, size_t ci, size_t qi)
                 }
                 cc_synth_count_td(out, key, row[k], answered);
             }
-            cc_synth_mean_td(out, row, q->points);
+            cc_synth_mean_td(out, "moyenne", row, q->points);
             break;
         case CC_FIELD_MATRIX:
             for (r = 0; r < q->nrows; r++) {
-                const uint64_t  *cells = &row[r * (q->points + 1)];
-                uint64_t         n = 0, sum = 0;
-
-                for (k = 0; k < q->points; k++) {
-                    n += cells[k];
-                    sum += cells[k] * (k + 1);
-                }
-                fputs("<td data-k=\"", out);
-                cc_synth_esc(out, q->rows[r].value);
-                fprintf(out, "\" data-v=\"%.4f\">",
-                        n ? (double) sum / (double) n : 0.0);
-                if (n) {
-                    cc_synth_dec(out, (double) sum / (double) n);
-                } else {
-                    fputs("–", out);
-                }
-                fputs("</td>", out);
+                cc_synth_mean_td(out, q->rows[r].value,
+                                 &row[r * (q->points + 1)], q->points);
             }
             break;
         default:

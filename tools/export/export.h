@@ -97,8 +97,10 @@ size_t export_entries(export_stream_t *s, redisReply *list,
 int export_done(export_stream_t *s);
 int export_incremental(export_stream_t *s, const char *out);
 
-/* export_regs.c */
+/* export_regs.c; export_reply_field: the value of field "name" in an
+   entry's field list (NULL when absent), its length in *len */
 int export_registrations(export_t *ex);
+const char *export_reply_field(redisReply *kv, const char *name, size_t *len);
 
 /* export_synth.c: --synthese */
 int export_synthesis(export_t *ex);

@@ -12,7 +12,7 @@
 #include "export.h"
 
 
-static const char *
+const char *
 export_reply_field(redisReply *kv, const char *name, size_t *len)
 {
     size_t  i;

@@ -13,32 +13,6 @@
 #include "cc_synth.h"
 
 
-/* the value of field "name" in an entry's field list, NUL-terminated */
-static const char *
-export_synth_get(redisReply *fields, const char *name, size_t *len)
-{
-    size_t  i;
-
-    for (i = 0; i + 1 < fields->elements; i += 2) {
-        if (fields->element[i]->type == REDIS_REPLY_STRING
-            && fields->element[i + 1]->type == REDIS_REPLY_STRING
-            && strcmp(fields->element[i]->str, name) == 0)
-        {
-            if (len) {
-                *len = fields->element[i + 1]->len;
-            }
-            return fields->element[i + 1]->str;
-        }
-    }
-
-    if (len) {
-        *len = 0;
-    }
-
-    return NULL;
-}
-
-
 /* every entry of the stream "key", to the counting; how many */
 static unsigned long long
 export_synth_read(export_t *ex, cc_synth_t *syn, const char *key, int regs)
@@ -76,14 +50,14 @@ export_synth_read(export_t *ex, cc_synth_t *syn, const char *key, int regs)
 
             if (regs) {
                 rc = cc_synth_registration(syn, e->element[0]->str,
-                         export_synth_get(f, "id", NULL),
-                         export_synth_get(f, "event", NULL),
-                         export_synth_get(f, "status", NULL),
-                         export_synth_get(f, "received_at", NULL));
+                         export_reply_field(f, "id", NULL),
+                         export_reply_field(f, "event", NULL),
+                         export_reply_field(f, "status", NULL),
+                         export_reply_field(f, "received_at", NULL));
             } else {
-                data = export_synth_get(f, "data", &len);
+                data = export_reply_field(f, "data", &len);
                 rc = cc_synth_answer(syn, e->element[0]->str,
-                         export_synth_get(f, "received_at", NULL),
+                         export_reply_field(f, "received_at", NULL),
                          data ? data : "", len);
                 if (rc == 1) {
                     ex->unreadable++;
