@@ -115,20 +115,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             known |= strlen(tags[t]) == nlen && memcmp(tags[t], name, nlen) == 0;
         }
         FUZZ_ASSERT(known);
-        close = memchr(name, '>', (size_t) (copy + len - name));
-        FUZZ_ASSERT(close != NULL);
-        for (; name + 3 < close; name++) {
-            size_t  w;
+        /* the tag runs to the first '>' outside a quoted attribute value;
+           a value is the input's, escaped, so only what lies outside the
+           quotes is markup */
+        for (close = name; close < copy + len && *close != '>'; close++) {
+            if (*close == '"' || *close == '\'') {
+                const char  *q = memchr(close + 1, *close,
+                                        (size_t) (copy + len - close - 1));
 
-            if (memcmp(name, " on", 3) != 0) {
+                FUZZ_ASSERT(q != NULL);
+                close = q;
                 continue;
             }
-            w = 3;
-            while (name + w < close && name[w] >= 'a' && name[w] <= 'z') {
-                w++;
+            if (close[0] == ' ' && close + 3 < copy + len
+                && close[1] == 'o' && close[2] == 'n')
+            {
+                size_t  w = 3;
+
+                while (close + w < copy + len
+                       && close[w] >= 'a' && close[w] <= 'z')
+                {
+                    w++;
+                }
+                FUZZ_ASSERT(w == 3 || close[w] != '=');
             }
-            FUZZ_ASSERT(w == 3 || name + w >= close || name[w] != '=');
         }
+        FUZZ_ASSERT(close < copy + len);
         i = (size_t) (close - copy);
     }
     free(copy);
