@@ -95,6 +95,20 @@ notify_pid=$!
 "$nginx" -p "$run" -c "$run/nginx.conf" -e "$run/error.log" -g 'daemon off;' &
 nginx_pid=$!
 
+# "running" once both listeners answer (nginx binds them, then forks its
+# workers; under a sanitizer that takes seconds), at most 30 s
+up=
+for _ in $(seq 300); do
+    kill -0 "$nginx_pid" 2>/dev/null || { tail -n 20 "$run/error.log"; exit 1; }
+    if curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" \
+        && curl -s -o /dev/null -m 2 "http://127.0.0.1:$status_port/status"; then
+        up=1
+        break
+    fi
+    sleep 0.1
+done
+[ -n "$up" ] || { echo "nginx does not answer on 127.0.0.1:$port after 30 s"; tail -n 20 "$run/error.log"; exit 1; }
+
 cat <<MSG
 
   concertation is running:
