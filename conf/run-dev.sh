@@ -97,17 +97,17 @@ nginx_pid=$!
 
 # "running" once both listeners answer (nginx binds them, then forks its
 # workers; under a sanitizer that takes seconds), at most 30 s
-up=
-for _ in $(seq 300); do
+deadline=$((SECONDS + 30))
+until curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" \
+    && curl -s -o /dev/null -m 2 "http://127.0.0.1:$status_port/status"; do
     kill -0 "$nginx_pid" 2>/dev/null || { tail -n 20 "$run/error.log"; exit 1; }
-    if curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" \
-        && curl -s -o /dev/null -m 2 "http://127.0.0.1:$status_port/status"; then
-        up=1
-        break
+    if [ "$SECONDS" -ge "$deadline" ]; then
+        echo "nginx does not answer on 127.0.0.1:$port after 30 s"
+        tail -n 20 "$run/error.log"
+        exit 1
     fi
     sleep 0.1
 done
-[ -n "$up" ] || { echo "nginx does not answer on 127.0.0.1:$port after 30 s"; tail -n 20 "$run/error.log"; exit 1; }
 
 cat <<MSG
 

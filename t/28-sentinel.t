@@ -105,20 +105,20 @@ like($nginx->error_log, qr/Redis Sentinel at 127\.0\.0\.1:$dead: connect\(\) fai
 
 # ------------------------------------------- 2. no replica to confirm ---
 
-sub wait_unconfirmed {
+sub unconfirmed_total {
     my $r = http_request($nginx->port, 'GET', '/status', headers => ['Accept' => 'text/plain']);
     my $n = 0;
     $n += $1 while ($r->{body} // '') =~ /^concertation_redis_wait_unconfirmed_total\{worker="\d+"\} (\d+)$/mg;
     return $n;
 }
-my $unconfirmed_before = wait_unconfirmed();
+my $unconfirmed_before = unconfirmed_total();
 $_->stop for @replicas;
 my @short = map { post($nginx, "a-2-$_") } 1 .. 3;
 is(join(' ', map { $_->{status} } @short), '202 202 202',
    'no replica confirms within 200 ms: the answers are spooled (202)');
 like($nginx->error_log, qr/WAIT: 0 of 1 replicas within 200 ms; \d+ answers not confirmed/,
      '... and the log says why');
-is(wait_unconfirmed() - $unconfirmed_before, 3,
+is(unconfirmed_total() - $unconfirmed_before, 3,
    '... and concertation_redis_wait_unconfirmed_total counts them: 3 more');
 $_->restart for @replicas;
 ok(wait_until(15, sub { !grep { !info_has($_, 'replication', qr/master_link_status:up/) } @replicas }),

@@ -175,8 +175,12 @@ for my $e (@entries) {
     $cli->command('XADD', $STREAM, '*', 'id', 'illisible', 'received_at', $e->[0],
                 'form', 'questionnaire', 'data', 'pas du JSON', 'client', 'c')
         if ++$k == 1500;
+    # right after a long answer: an entry with no data field at all
+    $cli->command('XADD', $STREAM, '*', 'id', 'sans-data', 'received_at', $e->[0],
+                'form', 'questionnaire', 'client', 'c')
+        if $k == 2000;
 }
-is($redis->xlen($STREAM), $N + 1, "$N answers and an unreadable entry in the stream");
+is($redis->xlen($STREAM), $N + 2, "$N answers and two unreadable entries in the stream");
 
 # registrations: a full story for the first event, one for the second, one
 # for an event the programme no longer has
@@ -227,8 +231,8 @@ sub cell_n { my ($row, $key) = @_; return ($row // '') =~ /<td data-k="\Q$key\E"
 sub cell_v { my ($row, $key) = @_; return ($row // '') =~ /<td data-k="\Q$key\E" data-v="([\d.]+)"/ ? $1 : undef }
 
 like($html, qr/<dd id="total" data-n="$N">/, "summary: $N answers");
-like($html, qr/<span id="lues" data-n="${\($N + 1)}">/, 'method: the entries read, the unreadable one too');
-like($html, qr/<strong id="illisibles" data-n="1">/, '... one unreadable');
+like($html, qr/<span id="lues" data-n="${\($N + 2)}">/, 'method: the entries read, the unreadable ones too');
+like($html, qr/<strong id="illisibles" data-n="2">/, '... two unreadable (bad JSON, no data field)');
 my ($first_sid) = $cli->command('XRANGE', $STREAM, '-', '+', 'COUNT', 1)->[0][0];
 my ($last_sid) = $cli->command('XREVRANGE', $STREAM, '+', '-', 'COUNT', 1)->[0][0];
 like($html, qr/<code id="premiere">\Q$first_sid\E<\/code> à <code id="derniere">\Q$last_sid\E<\/code>/,

@@ -30,6 +30,10 @@ export_reply_field(redisReply *kv, const char *name, size_t *len)
         }
     }
 
+    if (len != NULL) {
+        *len = 0;
+    }
+
     return NULL;
 }
 
